@@ -1,0 +1,22 @@
+import { spawnSync } from 'node:child_process'
+
+/**
+ * Whether an external oracle (the AWS CLI, boto3, python's cryptography, openssl) is here.
+ * Under CI=true a missing oracle is a failure, not a skip; elsewhere the test is skipped
+ * with a loud message saying why.
+ */
+export function oracle(name: string, probe: readonly string[]): { skip: string | false } {
+  const r = spawnSync(probe[0] ?? '', probe.slice(1), { stdio: 'ignore' })
+  if (r.status === 0) return { skip: false }
+  const why = `SKIPPED: interop oracle '${name}' is not available on this machine (${probe.join(' ')} failed)`
+  if (process.env['CI'] === 'true') throw new Error(`${why}; it is required when CI=true`)
+  console.warn(`\n*** ${why} ***\n`)
+  return { skip: why }
+}
+
+export const python3 = (): { skip: string | false } =>
+  oracle('python3 with cryptography and joserfc', ['python3', '-c', 'import cryptography, joserfc'])
+export const openssl = (): { skip: string | false } => oracle('openssl', ['openssl', 'version'])
+export const awsCli = (): { skip: string | false } => oracle('aws cli', ['aws', '--version'])
+export const boto3 = (): { skip: string | false } =>
+  oracle('boto3', ['python3', '-c', 'import boto3'])

@@ -1,0 +1,133 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative, sep } from 'node:path'
+import { repoPath } from '../helpers/paths.js'
+
+/**
+ * DESIGN §2: components are folders under src/, other components import only a
+ * component's index.ts, and imports point one way. This is the allowed graph.
+ */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  core: [],
+  token: ['core'],
+  policy: ['core'],
+  oidc: ['core', 'token'],
+  store: ['core'],
+  aws: ['core', 'policy', 'store', 'token'],
+  iam: ['core', 'aws', 'policy', 'store', 'token'],
+  sts: ['core', 'aws', 'iam', 'policy', 'store', 'token', 'oidc'],
+  eks: ['core', 'aws', 'store'],
+  kube: ['core'],
+  webhook: ['core', 'kube'],
+  stack: [
+    'core',
+    'token',
+    'oidc',
+    'policy',
+    'store',
+    'aws',
+    'iam',
+    'sts',
+    'eks',
+    'webhook',
+    'kube',
+  ],
+  doctor: ['core', 'token', 'oidc', 'policy', 'aws', 'iam', 'sts', 'kube'],
+  cli: [
+    'core',
+    'token',
+    'oidc',
+    'policy',
+    'store',
+    'aws',
+    'iam',
+    'sts',
+    'eks',
+    'webhook',
+    'kube',
+    'stack',
+    'doctor',
+  ],
+}
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) walk(p, out)
+    else if (p.endsWith('.ts')) out.push(p)
+  }
+  return out
+}
+
+const srcDir = repoPath('src')
+const files = walk(srcDir).map((abs) => ({
+  abs,
+  rel: relative(srcDir, abs).split(sep).join('/'),
+  text: readFileSync(abs, 'utf8'),
+}))
+const importRe = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g
+
+test('every component folder is known to the layering table', () => {
+  const comps = new Set(files.map((f) => f.rel.split('/')[0]!).filter((c) => !c.endsWith('.ts')))
+  for (const c of comps) assert.ok(c in ALLOWED, `src/${c} is not in the layering table`)
+})
+
+test('cross-component imports go through index.js and point one way', () => {
+  const problems: string[] = []
+  for (const f of files) {
+    const comp = f.rel.split('/')[0]!
+    for (const m of f.text.matchAll(importRe)) {
+      const spec = m[1]!
+      if (!spec.startsWith('.')) continue
+      const target = join(f.abs, '..', spec)
+      const trel = relative(srcDir, target).split(sep).join('/')
+      if (trel.startsWith('..')) {
+        problems.push(`${f.rel}: imports outside src: ${spec}`)
+        continue
+      }
+      const tcomp = trel.split('/')[0]!
+      if (tcomp === comp) continue
+      if (trel !== `${tcomp}/index.js`)
+        problems.push(`${f.rel}: imports ${trel}; import ${tcomp}/index.js instead`)
+      if (!(ALLOWED[comp] ?? []).includes(tcomp))
+        problems.push(`${f.rel}: ${comp} may not import ${tcomp}`)
+    }
+  }
+  assert.deepEqual(problems, [])
+})
+
+test('src/ never reads the wall clock outside core/clock.ts', () => {
+  const bad = files
+    .filter((f) => f.rel !== 'core/clock.ts')
+    .filter((f) => /Date\.now\(\)|new Date\(\)/.test(f.text))
+    .map((f) => f.rel)
+  assert.deepEqual(bad, [])
+})
+
+test('src/ never imports the AGPL test oracle', () => {
+  const bad = files.filter((f) => f.text.includes('@cloud-copilot')).map((f) => f.rel)
+  assert.deepEqual(bad, [])
+})
+
+test('src/ has no `any`', () => {
+  const bad = files.filter((f) => /:\s*any\b|as any\b|<any>/.test(f.text)).map((f) => f.rel)
+  assert.deepEqual(bad, [])
+})
+
+test('only server.ts files listen on sockets', () => {
+  const bad = files
+    .filter((f) => /\.listen\(/.test(f.text) && !f.rel.endsWith('server.ts'))
+    .map((f) => f.rel)
+  assert.deepEqual(bad, [])
+})
+
+test('every runtime dependency is named in the README with a reason', () => {
+  const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>
+  }
+  const readme = readFileSync(repoPath('README.md'), 'utf8')
+  const section = readme.split(/^## Dependencies$/m)[1]?.split(/^## /m)[0] ?? ''
+  const listed = [...section.matchAll(/^- `([^`]+)`\s*[:\u2014-]\s*\S/gm)].map((m) => m[1])
+  assert.deepEqual([...listed].sort(), Object.keys(pkg.dependencies ?? {}).sort())
+})
