@@ -1,0 +1,89 @@
+import { request } from 'node:https'
+import { TLSSocket } from 'node:tls'
+import { IssuerFetchError } from './errors.js'
+import { chainOf, endpointLabel, endpointOf, sha1Thumbprint, trustStore } from './tls-probe.js'
+
+/** The largest document accepted (discovery documents and key sets are a few KB). */
+const MAX_BYTES = 1024 * 1024
+
+/** How a JSON document is fetched: trusting CAs, or pinned to a thumbprint as AWS does. */
+export type FetchTrust =
+  | { readonly kind: 'ca'; readonly ca: readonly string[] }
+  | { readonly kind: 'thumbprint'; readonly thumbprint: string }
+
+/**
+ * GETs a JSON document over https: with `ca` trust, the certificate must verify against
+ * the system CAs plus the given ones; with `thumbprint` trust, the last certificate the
+ * server sends must have that SHA-1 thumbprint (how IAM accepts an issuer whose CA it
+ * does not know). No redirects are followed; the body is limited to 1 MiB.
+ */
+export function fetchJson(url: URL, trust: FetchTrust, timeoutMs: number): Promise<unknown> {
+  const ep = endpointOf(url)
+  const where = url.href
+  return new Promise((resolve, reject) => {
+    const fail = (msg: string, cause?: unknown): void => {
+      req.destroy()
+      reject(new IssuerFetchError(`${where}: ${msg}`, { cause }))
+    }
+    const req = request(url, {
+      method: 'GET',
+      agent: false,
+      headers: { Accept: 'application/json' },
+      ...(ep.servername !== undefined ? { servername: ep.servername } : {}),
+      ...(trust.kind === 'ca'
+        ? { ca: trustStore(trust.ca) ?? undefined, rejectUnauthorized: true }
+        : { ca: [], rejectUnauthorized: false }),
+    })
+    const timer = setTimeout(() => {
+      fail(`timed out after ${timeoutMs} ms`)
+    }, timeoutMs)
+    if (trust.kind === 'thumbprint')
+      req.on('socket', (socket) => {
+        if (!(socket instanceof TLSSocket)) {
+          fail('not a TLS connection')
+          return
+        }
+        socket.once('secureConnect', () => {
+          const chain = chainOf(socket.getPeerCertificate(true))
+          const last = chain[chain.length - 1]
+          const got = last !== undefined ? sha1Thumbprint(last) : 'none'
+          if (got !== trust.thumbprint)
+            fail(`certificate thumbprint ${got} does not match ${trust.thumbprint}`)
+        })
+      })
+    req.on('response', (res) => {
+      if (res.statusCode !== 200) {
+        res.resume()
+        clearTimeout(timer)
+        fail(`HTTP ${res.statusCode ?? '?'}`)
+        return
+      }
+      const chunks: Buffer[] = []
+      let size = 0
+      res.on('data', (d: Buffer) => {
+        size += d.length
+        if (size > MAX_BYTES) {
+          clearTimeout(timer)
+          fail(`response larger than ${MAX_BYTES} bytes`)
+        } else chunks.push(d)
+      })
+      res.on('end', () => {
+        clearTimeout(timer)
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown)
+        } catch {
+          fail('response is not JSON')
+        }
+      })
+    })
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      const reason =
+        err.code === 'ECONNREFUSED'
+          ? `cannot reach ${endpointLabel(ep)}: connection refused`
+          : (err.code ?? err.message.split('\n')[0] ?? 'request failed')
+      reject(new IssuerFetchError(`${where}: ${reason}`, { cause: err }))
+    })
+    req.end()
+  })
+}
