@@ -141,8 +141,13 @@ export function checkTrust(
   o: { readonly ca: readonly string[]; readonly timeoutMs: number },
 ): Promise<TrustResult> {
   return withTls(ep, { ca: trustStore(o.ca), timeoutMs: o.timeoutMs }, (socket) => {
-    if (!socket.authorized) return { trusted: false, reason: String(socket.authorizationError) }
+    // Node reports a host-name mismatch only as a code; checkServerIdentity says why.
     const identity = checkServerIdentity(ep.servername ?? ep.host, socket.getPeerCertificate())
+    if (!socket.authorized) {
+      const code = String(socket.authorizationError)
+      const why = code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? identity?.message : undefined
+      return { trusted: false, reason: why ?? code }
+    }
     if (identity !== undefined) return { trusted: false, reason: identity.message }
     return { trusted: true }
   })

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js'
+import { oidcCommands } from './oidc.js'
 
 /** Every command of the irsa CLI. Each module exports its commands; add them here. */
-export const commands: readonly Command[] = []
+export const commands: readonly Command[] = [...oidcCommands]

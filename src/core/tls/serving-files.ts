@@ -8,7 +8,12 @@ import {
   type CertificateKeyPair,
 } from './certificates.js'
 
-/** Where {@link ensureServingCertificate} keeps its files, and what it found or made. */
+/**
+ * Where {@link ensureServingCertificate} keeps its files, and what it found or made.
+ * `certPem` is the chain the server sends: its certificate, then the CA's. The last
+ * certificate a server sends is what an IAM OIDC provider thumbprint pins, so sending
+ * the CA keeps the thumbprint stable when the server certificate is renewed.
+ */
 export interface ServingCertificate extends CertificateKeyPair {
   /** The CA certificate PEM: the one file a client needs to trust the server. */
   readonly caPem: string
@@ -53,7 +58,7 @@ function writePrivate(path: string, text: string): void {
 
 /**
  * A CA and a server certificate for the given names, kept in `dir` as `ca.pem`,
- * `tls.crt` and `tls.key` (each mode 0600, the directory 0700). Valid files already
+ * `tls.crt` (the server certificate followed by the CA's) and `tls.key` (each mode 0600, the directory 0700). Valid files already
  * there that cover the names are reused, so a client that trusts `ca.pem` keeps
  * trusting the server across restarts; otherwise a new CA and certificate are made.
  * The CA's private key is never written: it is used once and dropped.
@@ -79,9 +84,10 @@ export function ensureServingCertificate(o: {
     pathLength: 0,
   })
   const server = issueServerCertificate(ca, { ...names, clock: o.clock })
+  const chainPem = server.certPem + ca.certPem
   mkdirSync(o.dir, { recursive: true, mode: 0o700 })
   writePrivate(files.ca, ca.certPem)
-  writePrivate(files.cert, server.certPem)
+  writePrivate(files.cert, chainPem)
   writePrivate(files.key, server.keyPem)
-  return { caPem: ca.certPem, ...server, files, reused: false }
+  return { caPem: ca.certPem, certPem: chainPem, keyPem: server.keyPem, files, reused: false }
 }

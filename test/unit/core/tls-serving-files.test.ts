@@ -41,6 +41,9 @@ test('writes ca.pem, tls.crt and tls.key with mode 0600 and no CA key', (t) => {
   const ca = new X509Certificate(s.caPem)
   const cert = new X509Certificate(s.certPem)
   assert.equal(cert.verify(ca.publicKey), true)
+  // tls.crt is the chain the server sends: its certificate, then the CA's.
+  assert.equal(s.certPem.match(/-----BEGIN CERTIFICATE-----/g)?.length, 2)
+  assert.ok(s.certPem.endsWith(s.caPem))
   assert.equal(cert.checkIP('127.0.0.1'), '127.0.0.1')
   assert.equal(cert.checkHost('localhost'), 'localhost')
 })
