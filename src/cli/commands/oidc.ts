@@ -275,7 +275,11 @@ const serve: Command = {
     }
     const logger = createLogger({
       level: io.env['IRSA_LOG_LEVEL'] ?? 'warn',
-      destination: { write: (line: string) => { io.stderr(line); } },
+      destination: {
+        write: (line: string) => {
+          io.stderr(line)
+        },
+      },
     })
     const app = createIssuerApp({ logger })
     const server = await startIssuerServer({ app, tls, host, port, logger })
