@@ -21,9 +21,19 @@ export function fetchJson(url: URL, trust: FetchTrust, timeoutMs: number): Promi
   const ep = endpointOf(url)
   const where = url.href
   return new Promise((resolve, reject) => {
+    let settled = false
+    const finish = (err: IssuerFetchError | undefined, value?: unknown): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      if (err === undefined) resolve(value)
+      else {
+        req.destroy()
+        reject(err)
+      }
+    }
     const fail = (msg: string, cause?: unknown): void => {
-      req.destroy()
-      reject(new IssuerFetchError(`${where}: ${msg}`, { cause }))
+      finish(new IssuerFetchError(`${where}: ${msg}`, { cause }))
     }
     const req = request(url, {
       method: 'GET',
@@ -31,9 +41,10 @@ export function fetchJson(url: URL, trust: FetchTrust, timeoutMs: number): Promi
       headers: { Accept: 'application/json' },
       ...(ep.servername !== undefined ? { servername: ep.servername } : {}),
       ...(trust.kind === 'ca'
-        ? { ca: trustStore(trust.ca) ?? undefined, rejectUnauthorized: true }
+        ? { ca: trustStore(trust.ca), rejectUnauthorized: true }
         : { ca: [], rejectUnauthorized: false }),
     })
+    // Declared after `finish`, which runs only from callbacks, never synchronously.
     const timer = setTimeout(() => {
       fail(`timed out after ${timeoutMs} ms`)
     }, timeoutMs)
@@ -54,7 +65,6 @@ export function fetchJson(url: URL, trust: FetchTrust, timeoutMs: number): Promi
     req.on('response', (res) => {
       if (res.statusCode !== 200) {
         res.resume()
-        clearTimeout(timer)
         fail(`HTTP ${res.statusCode ?? '?'}`)
         return
       }
@@ -62,27 +72,26 @@ export function fetchJson(url: URL, trust: FetchTrust, timeoutMs: number): Promi
       let size = 0
       res.on('data', (d: Buffer) => {
         size += d.length
-        if (size > MAX_BYTES) {
-          clearTimeout(timer)
-          fail(`response larger than ${MAX_BYTES} bytes`)
-        } else chunks.push(d)
+        if (size > MAX_BYTES) fail(`response larger than ${MAX_BYTES} bytes`)
+        else chunks.push(d)
       })
       res.on('end', () => {
-        clearTimeout(timer)
+        let value: unknown
         try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown)
+          value = JSON.parse(Buffer.concat(chunks).toString('utf8'))
         } catch {
           fail('response is not JSON')
+          return
         }
+        finish(undefined, value)
       })
     })
     req.on('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer)
       const reason =
         err.code === 'ECONNREFUSED'
           ? `cannot reach ${endpointLabel(ep)}: connection refused`
           : (err.code ?? err.message.split('\n')[0] ?? 'request failed')
-      reject(new IssuerFetchError(`${where}: ${reason}`, { cause: err }))
+      fail(reason, err)
     })
     req.end()
   })
