@@ -14,7 +14,6 @@ export const TAG = {
   oid: 0x06,
   utf8String: 0x0c,
   printableString: 0x13,
-  ia5String: 0x16,
   utcTime: 0x17,
   generalizedTime: 0x18,
   sequence: 0x30,
@@ -122,11 +121,6 @@ export function oid(dotted: string): Buffer {
 /** UTF8String. */
 export function utf8String(s: string): Buffer {
   return tlv(TAG.utf8String, Buffer.from(s, 'utf8'))
-}
-
-/** IA5String (ASCII), as dNSName uses. */
-export function ia5String(s: string): Buffer {
-  return tlv(TAG.ia5String, Buffer.from(s, 'ascii'))
 }
 
 /**

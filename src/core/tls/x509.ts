@@ -3,7 +3,6 @@ import {
   bitString,
   boolean,
   explicit,
-  ia5String,
   implicit,
   integer,
   namedBits,
@@ -110,7 +109,7 @@ function extensions(f: CertificateFields): Buffer {
   if (f.ca === false)
     ext.push(extension(OID.extKeyUsage, false, sequence(oid(OID.serverAuth), oid(OID.clientAuth))))
   const names = [
-    ...f.dnsNames.map((d) => implicit(2, ia5String(d).subarray(2))),
+    ...f.dnsNames.map((d) => implicit(2, Buffer.from(d, 'ascii'))),
     ...f.ipAddresses.map((ip) => implicit(7, ipBytes(ip))),
   ]
   if (names.length > 0) ext.push(extension(OID.subjectAltName, false, sequence(...names)))

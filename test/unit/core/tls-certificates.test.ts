@@ -59,6 +59,17 @@ test('a server certificate covers its DNS names and IPs and verifies with the CA
   assert.equal(x.verify(new X509Certificate(other.certPem).publicKey), false)
 })
 
+test('long DNS names (multi-byte DER lengths) are encoded correctly', () => {
+  const clock = manualClock(T0)
+  const ca = createCertificateAuthority({ commonName: 'CA', clock })
+  const long = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.example`
+  const srv = issueServerCertificate(ca, { dnsNames: ['short.example', long], clock })
+  const x = new X509Certificate(srv.certPem)
+  assert.equal(x.checkHost(long), long)
+  assert.equal(x.checkHost('short.example'), 'short.example')
+  assert.equal(x.subjectAltName, `DNS:short.example, DNS:${long}`)
+})
+
 test('serial numbers are positive and can be given', () => {
   const clock = manualClock(T0)
   const ca = createCertificateAuthority({
