@@ -36,7 +36,10 @@ export function sha1Thumbprint(cert: X509Certificate): string {
   return createHash('sha1').update(cert.raw).digest('hex')
 }
 
-/** The CA option for a verified connection: Node's defaults, or the system roots plus `extra`. */
+/**
+ * The CA option for a verified connection: Node's defaults (its bundled list, plus
+ * `NODE_EXTRA_CA_CERTS`), or, with `extra`, the bundled list plus `extra`.
+ */
 export function trustStore(extra: readonly string[]): string[] | undefined {
   return extra.length === 0 ? undefined : [...rootCertificates, ...extra]
 }
