@@ -42,12 +42,41 @@ interface PemBlock {
   readonly text: string
 }
 
-/** Splits PEM text into its blocks, in order. */
+/** Splits PEM text into its blocks, in order (headers such as `Proc-Type` included). */
 export function pemBlocks(pem: string): PemBlock[] {
   const blocks: PemBlock[] = []
-  const re = /-----BEGIN ([A-Z0-9 ]+)-----[^-]*-----END \1-----/g
+  const re = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g
   for (const m of pem.matchAll(re)) blocks.push({ label: m[1] ?? '', text: m[0] })
   return blocks
+}
+
+/** An encrypted private key (PKCS#8 `ENCRYPTED PRIVATE KEY` or a legacy `Proc-Type` block). */
+function isEncrypted(block: PemBlock): boolean {
+  return block.label === 'ENCRYPTED PRIVATE KEY' || /^Proc-Type:\s*4,ENCRYPTED/m.test(block.text)
+}
+
+function encryptedError(source: string): InputError {
+  return new InputError(
+    `${source}: the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)`,
+  )
+}
+
+/**
+ * An EC key with its point uncompressed, as Go's `x509.MarshalPKIXPublicKey` always writes
+ * it (OpenSSL keeps a compressed point compressed, which would change the DER and the kid).
+ */
+function canonicalPublicKey(publicKey: KeyObject): KeyObject {
+  if (publicKey.asymmetricKeyType !== 'ec') return publicKey
+  try {
+    return createPublicKey({ key: publicKey.export({ format: 'jwk' }), format: 'jwk' })
+  } catch {
+    return publicKey // a curve JWK cannot name; algorithmFor rejects it anyway
+  }
+}
+
+function spkiKeyId(canonical: KeyObject): string {
+  const der = canonical.export({ type: 'spki', format: 'der' })
+  return createHash('sha256').update(der).digest('base64url')
 }
 
 /**
@@ -55,8 +84,7 @@ export function pemBlocks(pem: string): PemBlock[] {
  * SubjectPublicKeyInfo (`keyIDFromPublicKey`), 43 characters.
  */
 export function keyId(publicKey: KeyObject): string {
-  const der = publicKey.export({ type: 'spki', format: 'der' })
-  return createHash('sha256').update(der).digest('base64url')
+  return spkiKeyId(canonicalPublicKey(publicKey))
 }
 
 /** The algorithm kube-apiserver signs with for this key, or an error naming what is unsupported. */
@@ -76,7 +104,13 @@ export function algorithmFor(publicKey: KeyObject, source = 'key'): SigningAlg {
 /** Describes a public key: kty, alg and kid. */
 export function describePublicKey(publicKey: KeyObject, source = 'key'): PublicKeyInfo {
   const alg = algorithmFor(publicKey, source)
-  return { publicKey, alg, kty: alg === 'RS256' ? 'RSA' : 'EC', kid: keyId(publicKey) }
+  const canonical = canonicalPublicKey(publicKey)
+  return {
+    publicKey: canonical,
+    alg,
+    kty: alg === 'RS256' ? 'RSA' : 'EC',
+    kid: spkiKeyId(canonical),
+  }
 }
 
 /**
@@ -90,6 +124,7 @@ export function loadPublicKeys(pem: string, source = 'key'): PublicKeyInfo[] {
   const keys: PublicKeyInfo[] = []
   for (const b of blocks) {
     if (IGNORED_BLOCKS.has(b.label)) continue
+    if (isEncrypted(b)) throw encryptedError(source)
     if (!PUBLIC_BLOCKS.has(b.label) && !PRIVATE_BLOCKS.has(b.label))
       throw new InputError(`${source}: PEM block '${b.label}' is not a key`)
     let pub: KeyObject
@@ -108,7 +143,8 @@ export function loadPublicKeys(pem: string, source = 'key'): PublicKeyInfo[] {
 export function loadSigningKey(pem: string, source = 'key'): SigningKey {
   const blocks = pemBlocks(pem)
   if (blocks.length === 0) throw new InputError(`${source}: no PEM key found`)
-  const block = blocks.find((b) => PRIVATE_BLOCKS.has(b.label))
+  const block = blocks.find((b) => PRIVATE_BLOCKS.has(b.label) || isEncrypted(b))
+  if (block !== undefined && isEncrypted(block)) throw encryptedError(source)
   if (block === undefined) {
     const label = blocks.find((b) => !IGNORED_BLOCKS.has(b.label))?.label
     throw new InputError(
