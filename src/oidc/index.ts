@@ -8,6 +8,8 @@ export {
   DISCOVERY_PATH,
   KUBE_JWKS_PATH,
   SELF_HOSTED_JWKS_PATH,
+  issuerWithPort,
+  servingNames,
 } from './issuer-url.js'
 export type { DiscoveryForm } from './issuer-url.js'
 export { toPublicJwk } from './jwk.js'
@@ -45,6 +47,7 @@ export type {
   CertificateSummary,
   ThumbprintOptions,
 } from './thumbprint.js'
+export { formatThumbprintReport } from './thumbprint-text.js'
 export { fetchJson } from './https-json.js'
 export type { FetchTrust } from './https-json.js'
 export { endpointOf, readSentChain, checkTrust, sha1Thumbprint } from './tls-probe.js'

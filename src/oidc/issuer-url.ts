@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { InputError } from '../core/index.js'
 
 /** Which discovery document to produce: kube-apiserver's, or the self-hosted (S3) one. */
@@ -53,4 +54,34 @@ export function discoveryUrl(issuer: string): string {
 /** The default jwks_uri: `<issuer>/openid/v1/jwks` (kube) or `<issuer>/keys.json` (self-hosted). */
 export function defaultJwksUri(issuer: string, form: DiscoveryForm): string {
   return issuerBase(issuer) + (form === 'kube' ? KUBE_JWKS_PATH : SELF_HOSTED_JWKS_PATH)
+}
+
+/**
+ * The issuer with a `:0` port replaced by `port`: an issuer written as
+ * `https://127.0.0.1:0/id/X` takes the port an ephemeral server got. Other issuers are
+ * returned unchanged.
+ */
+export function issuerWithPort(issuer: string, port: number): string {
+  return issuer.replace(/^(https:\/\/[^/?#]*):0(?=[/?#]|$)/i, `$1:${port}`)
+}
+
+/**
+ * The names a server certificate for an issuer must cover: the issuer's host and the
+ * listen address (wildcard addresses left out); `localhost` brings 127.0.0.1 and ::1.
+ */
+export function servingNames(
+  issuer: URL,
+  listenHost: string,
+): { dnsNames: string[]; ipAddresses: string[] } {
+  const dnsNames = new Set<string>()
+  const ipAddresses = new Set<string>()
+  for (const h of [issuer.hostname.replace(/^\[(.*)\]$/, '$1'), listenHost]) {
+    if (isIP(h) === 0) dnsNames.add(h.toLowerCase())
+    else if (h !== '0.0.0.0' && h !== '::') ipAddresses.add(h)
+  }
+  if (dnsNames.has('localhost')) {
+    ipAddresses.add('127.0.0.1')
+    ipAddresses.add('::1')
+  }
+  return { dnsNames: [...dnsNames], ipAddresses: [...ipAddresses] }
 }

@@ -1,6 +1,5 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { createLogger, ensureServingCertificate, InputError } from '../../core/index.js'
 import type { CertificateKeyPair } from '../../core/index.js'
@@ -16,9 +15,10 @@ import {
   startIssuerServer,
   writePublishTree,
   DEFAULT_TIMEOUT_MS,
+  formatThumbprintReport,
+  issuerWithPort,
+  servingNames,
   type DiscoveryForm,
-  type HostThumbprint,
-  type ThumbprintReport,
 } from '../../oidc/index.js'
 import { loadPublicKeys, type PublicKeyInfo } from '../../token/index.js'
 import { EXIT, type Args, type Command, type Io, type OptionSpec } from '../command.js'
@@ -155,30 +155,6 @@ function parsePort(text: string): number {
   return n
 }
 
-/** The issuer with a `:0` port replaced by the port the server got. */
-function withPort(issuer: string, port: number): string {
-  return issuer.replace(/^(https:\/\/[^/?#]*):0(?=[/?#]|$)/i, `$1:${port}`)
-}
-
-/** The names a generated certificate must cover: the issuer's host and the listen address. */
-function certificateNames(
-  host: string,
-  listen: string,
-): { dnsNames: string[]; ipAddresses: string[] } {
-  const dnsNames = new Set<string>()
-  const ipAddresses = new Set<string>()
-  for (const h of [host, listen]) {
-    if (isIP(h) !== 0) {
-      if (h !== '0.0.0.0' && h !== '::') ipAddresses.add(h)
-    } else dnsNames.add(h.toLowerCase())
-  }
-  if (dnsNames.has('localhost')) {
-    ipAddresses.add('127.0.0.1')
-    ipAddresses.add('::1')
-  }
-  return { dnsNames: [...dnsNames], ipAddresses: [...ipAddresses] }
-}
-
 /** A certificate chain and its private key, checked to belong together. */
 function checkTlsPair(certPem: string, keyPem: string): CertificateKeyPair {
   let cert: X509Certificate
@@ -266,7 +242,7 @@ const serve: Command = {
       tlsNote = `certificate ${certFile}`
     } else {
       const dir = resolve(io.cwd, args.string('tls-dir') ?? '.irsa/oidc-tls')
-      const names = certificateNames(issuerUrl.hostname.replace(/^\[(.*)\]$/, '$1'), host)
+      const names = servingNames(issuerUrl, host)
       const s = ensureServingCertificate({ dir, ...names, clock: io.clock })
       tls = s
       tlsNote =
@@ -283,7 +259,7 @@ const serve: Command = {
     })
     const app = createIssuerApp({ logger })
     const server = await startIssuerServer({ app, tls, host, port, logger })
-    const issuer = withPort(given, server.port)
+    const issuer = issuerWithPort(given, server.port)
     const form: DiscoveryForm = args.boolean('self-hosted') ? 'self-hosted' : 'kube'
     const jwksUri = args.string('jwks-uri') ?? defaultJwksUri(issuer, form)
     try {
@@ -311,39 +287,6 @@ const serve: Command = {
     io.stdout(`stopped (${signal})\n`)
     return EXIT.ok
   },
-}
-
-function hostLines(label: string, rule: string, h: HostThumbprint): string[] {
-  const lines = [`${label.padEnd(12)}${h.host}  ${h.thumbprint}  (${rule})`]
-  if (!h.trusted)
-    lines.push(
-      `${''.padEnd(12)}not trusted by the system CAs or --ca: ${h.trustError ?? 'unknown'}`,
-    )
-  return lines
-}
-
-function thumbprintText(r: ThumbprintReport): string {
-  const lines = [`issuer      ${r.issuer}`]
-  lines.push(
-    ...hostLines(
-      'issuer host',
-      "eksctl's rule: last certificate the issuer host sends",
-      r.issuerHost,
-    ),
-  )
-  if (r.jwksUri !== undefined) lines.push(`jwks_uri    ${r.jwksUri}`)
-  if (r.jwksHost !== undefined)
-    lines.push(
-      ...hostLines('jwks host', "AWS's rule: last certificate the JWKS host sends", r.jwksHost),
-    )
-  if (r.jwksError !== undefined) lines.push(`jwks host   unknown: ${r.jwksError}`)
-  if (r.jwksHost !== undefined)
-    lines.push(
-      r.differ
-        ? `the rules differ: give IAM ${r.jwksHost.thumbprint} (the JWKS host); eksctl would register ${r.issuerHost.thumbprint}`
-        : `both rules give ${r.issuerHost.thumbprint}`,
-    )
-  return lines.join('\n') + '\n'
 }
 
 const thumbprint: Command = {
@@ -386,7 +329,9 @@ const thumbprint: Command = {
       return pem
     })
     const report = await computeThumbprints(url, { ca, timeoutMs: Math.round(seconds * 1000) })
-    io.stdout(output === 'json' ? JSON.stringify(report, null, 2) + '\n' : thumbprintText(report))
+    io.stdout(
+      output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatThumbprintReport(report),
+    )
     return report.jwksHost !== undefined ? EXIT.ok : EXIT.negative
   },
 }
