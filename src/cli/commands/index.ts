@@ -1,5 +1,11 @@
 import type { Command } from '../command.js'
 import { oidcCommands } from './oidc.js'
+import { keysCommands } from './keys.js'
+import { createTokenCommands } from './create-token.js'
 
 /** Every command of the irsa CLI. Each module exports its commands; add them here. */
-export const commands: readonly Command[] = [...oidcCommands]
+export const commands: readonly Command[] = [
+  ...oidcCommands,
+  ...keysCommands,
+  ...createTokenCommands,
+]
