@@ -2,7 +2,8 @@
  * End to end: the built `irsa oidc serve` runs as a real process over HTTPS on
  * 127.0.0.1 with a CA it generates; verifiers that trust only that CA follow
  * discovery → jwks_uri → key by kid and accept a token signed with the private key.
- * Verifiers: jose (in-process) and, independently, Python's joserfc.
+ * The token comes from irsa's own signer (kube-apiserver's header and claims).
+ * Verifiers: jose (in-process), Python's joserfc (independent), and irsa's verifyToken.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -20,7 +21,13 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose'
-import { generateKeyPair, loadSigningKey } from '../../src/token/index.js'
+import { systemClock } from '../../src/core/index.js'
+import {
+  createTokenSigner,
+  generateKeyPair,
+  loadSigningKey,
+  verifyToken,
+} from '../../src/token/index.js'
 import { cliBin, repoPath } from '../helpers/paths.js'
 import { python3 } from '../helpers/tools.js'
 
@@ -124,8 +131,11 @@ async function verifyViaDiscovery(
   return payload
 }
 
-/** A token with kube-apiserver's header (alg, kid only) and pod-bound claims. */
-async function kubeToken(
+/**
+ * A hand-made token with kube-apiserver's claims, for what the signer will not make:
+ * a token without kid (Kubernetes < 1.16) and forgeries.
+ */
+async function handMadeToken(
   privatePem: string,
   issuer: string,
   kid: string | undefined,
@@ -173,7 +183,7 @@ jwt.JWTClaimsRegistry(iss={'essential': True, 'value': iss}, aud={'essential': T
 print(json.dumps({'header': tok.header, 'claims': tok.claims}))
 `
 
-test('irsa oidc serve over HTTPS: discovery → jwks_uri → kid verifies a token (jose and joserfc)', async (t) => {
+test('irsa oidc serve over HTTPS: discovery → jwks_uri → kid verifies an irsa-signed token (jose, joserfc, irsa)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'irsa-e2e-oidc-'))
   t.after(() => {
     rmSync(dir, { recursive: true, force: true })
@@ -200,21 +210,51 @@ test('irsa oidc serve over HTTPS: discovery → jwks_uri → kid verifies a toke
   const { issuer, ca } = served
   assert.match(issuer, /^https:\/\/127\.0\.0\.1:\d+\/id\/E2E0123456789ABCDEF$/)
 
-  const token = await kubeToken(signer.privatePem, issuer, kid)
+  const issued = createTokenSigner({
+    key: loadSigningKey(signer.privatePem),
+    issuer,
+    clock: systemClock,
+  }).issue({
+    namespace: 'default',
+    serviceAccount: { name: 'app', uid: randomUUID() },
+    audiences: ['sts.amazonaws.com'],
+    expirationSeconds: 3600,
+    boundPod: { name: 'app-0', uid: randomUUID() },
+    boundNode: { name: 'node-1', uid: randomUUID() },
+  })
+  const token = issued.token
+  assert.deepEqual(decodeProtectedHeader(token), { alg: 'RS256', kid })
   const claims = await verifyViaDiscovery(token, ca, 'sts.amazonaws.com')
   assert.equal(claims.sub, 'system:serviceaccount:default:app')
   assert.deepEqual(claims.aud, ['sts.amazonaws.com'])
+  assert.deepEqual(claims, issued.claims)
+  // irsa's own verifier accepts it against the served JWKS too.
+  const jwks = await getJson(`${issuer}/openid/v1/jwks`, ca)
+  const verified = verifyToken(
+    token,
+    { jwks: jwks.body as { keys: unknown[] } },
+    {
+      clock: systemClock,
+      expectedIssuer: issuer,
+      audiences: ['sts.amazonaws.com'],
+    },
+  )
+  assert.equal(verified.header.kid, kid)
 
   // A token without kid (Kubernetes < 1.16) verifies against the legacy empty-kid key.
-  const legacy = await kubeToken(signer.privatePem, issuer, undefined)
+  const legacy = await handMadeToken(signer.privatePem, issuer, undefined)
   assert.equal((await verifyViaDiscovery(legacy, ca, 'sts.amazonaws.com')).iss, issuer)
 
   // Forgeries: another key claiming the kid, an unknown kid, a wrong audience.
-  const forged = await kubeToken(other.privatePem, issuer, kid)
+  const forged = await handMadeToken(other.privatePem, issuer, kid)
   await assert.rejects(verifyViaDiscovery(forged, ca, 'sts.amazonaws.com'), {
     code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
   })
-  const unknown = await kubeToken(other.privatePem, issuer, loadSigningKey(other.privatePem).kid)
+  const unknown = await handMadeToken(
+    other.privatePem,
+    issuer,
+    loadSigningKey(other.privatePem).kid,
+  )
   await assert.rejects(verifyViaDiscovery(unknown, ca, 'sts.amazonaws.com'), /no key with kid/)
   await assert.rejects(verifyViaDiscovery(token, ca, 'other-audience'), {
     code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
