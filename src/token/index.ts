@@ -47,6 +47,12 @@ export type { VerifyAlg } from './jws.js'
 export { decodeToken, MAX_TOKEN_LENGTH } from './decode.js'
 export type { DecodedToken, JwsHeader } from './decode.js'
 export { createTokenKeySet, TokenKeySet } from './key-set.js'
-export type { JwksInput, KeySetSource, VerificationKey, SkippedJwk } from './key-set.js'
+export type {
+  JwksInput,
+  KeySetInput,
+  KeySetSource,
+  VerificationKey,
+  SkippedJwk,
+} from './key-set.js'
 export { verifyToken, DEFAULT_CLOCK_SKEW_SECONDS } from './verify.js'
 export type { VerifyOptions, VerifiedClaims, VerifiedToken } from './verify.js'

@@ -7,11 +7,14 @@ export interface JwksInput {
   readonly keys: readonly unknown[]
 }
 
-/** Where verification keys come from: a JWKS (or several) and/or PEM-loaded keys. */
+/** Verification keys from several places at once: JWKS documents and PEM-loaded keys. */
 export interface KeySetSource {
   readonly jwks?: JwksInput | readonly JwksInput[]
-  readonly keys?: readonly PublicKeyInfo[]
+  readonly publicKeys?: readonly PublicKeyInfo[]
 }
+
+/** Anything a key set can be built from: a JWKS, PEM-loaded keys, or both. */
+export type KeySetInput = JwksInput | readonly PublicKeyInfo[] | KeySetSource
 
 /** One key a token may be verified with. */
 export interface VerificationKey {
@@ -124,7 +127,12 @@ export class TokenKeySet {
  * verify a token are skipped (and listed), never trusted loosely: symmetric (`oct`) keys,
  * encryption keys, keys whose `alg` is off the allow-list or does not fit the key.
  */
-export function createTokenKeySet(source: KeySetSource): TokenKeySet {
+export function createTokenKeySet(input: KeySetInput): TokenKeySet {
+  const source: KeySetSource = isPublicKeyList(input)
+    ? { publicKeys: input }
+    : 'keys' in input
+      ? { jwks: input }
+      : input
   const keys: VerificationKey[] = []
   const skipped: SkippedJwk[] = []
   const sets =
@@ -145,9 +153,13 @@ export function createTokenKeySet(source: KeySetSource): TokenKeySet {
       index++
     }
   }
-  for (const k of source.keys ?? [])
+  for (const k of source.publicKeys ?? [])
     keys.push({ kid: k.kid, kty: k.kty, publicKey: k.publicKey, source: 'pem' })
   return new TokenKeySet(keys, skipped)
+}
+
+function isPublicKeyList(v: KeySetInput): v is readonly PublicKeyInfo[] {
+  return Array.isArray(v)
 }
 
 function isJwksList(v: JwksInput | readonly JwksInput[]): v is readonly JwksInput[] {

@@ -5,7 +5,7 @@ import { isVerifyAlg, JWS_ALGS, keyFitsAlg, verifySignature, type VerifyAlg } fr
 import {
   createTokenKeySet,
   TokenKeySet,
-  type KeySetSource,
+  type KeySetInput,
   type VerificationKey,
 } from './key-set.js'
 
@@ -133,7 +133,8 @@ function audienceList(claims: Readonly<Record<string, unknown>>): readonly strin
 
 /**
  * Verifies a service-account (or any OIDC) token as AWS STS does, and returns its header
- * and claims. Only RS256/384/512 and ES256/384/512 are accepted; `jku`, `x5u`, `jwk` and
+ * and claims. `keys` is a JWKS (`{"keys": [...]}`, e.g. as fetched), a list of PEM-loaded
+ * keys, both ({@link KeySetSource}), or a prepared {@link TokenKeySet} (fastest). Only RS256/384/512 and ES256/384/512 are accepted; `jku`, `x5u`, `jwk` and
  * `x5c` headers are never followed; the key is chosen by `kid` from `keys` alone (a token
  * without `kid` uses the key published with `"kid": ""`), and must fit the algorithm.
  * Then `iss`, `sub`, `aud` and `exp` must be present; `exp` and `nbf` are checked with the
@@ -143,7 +144,7 @@ function audienceList(claims: Readonly<Record<string, unknown>>): readonly strin
  */
 export function verifyToken(
   token: string,
-  keys: TokenKeySet | KeySetSource,
+  keys: TokenKeySet | KeySetInput,
   options: VerifyOptions,
 ): VerifiedToken {
   const { header, payload, signingInput, signature } = decodeToken(token)
