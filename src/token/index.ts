@@ -46,13 +46,13 @@ export { JWS_ALGS, isVerifyAlg } from './jws.js'
 export type { VerifyAlg } from './jws.js'
 export { decodeToken, MAX_TOKEN_LENGTH } from './decode.js'
 export type { DecodedToken, JwsHeader } from './decode.js'
-export { createTokenKeySet, TokenKeySet } from './key-set.js'
+export { createTokenKeySet, TokenKeySet, MIN_RSA_BITS } from './key-set.js'
 export type {
   JwksInput,
   KeySetInput,
   KeySetSource,
   VerificationKey,
-  SkippedJwk,
+  SkippedKey,
 } from './key-set.js'
 export { verifyToken, DEFAULT_CLOCK_SKEW_SECONDS } from './verify.js'
 export type { VerifyOptions, VerifiedClaims, VerifiedToken } from './verify.js'

@@ -30,11 +30,24 @@ export interface VerificationKey {
   readonly source: 'jwks' | 'pem'
 }
 
-/** A JWKS member that was left out, and why (for `irsa doctor`). */
-export interface SkippedJwk {
+/** A key that was left out of a key set, and why (for `irsa doctor`). */
+export interface SkippedKey {
+  readonly source: 'jwks' | 'pem'
+  /** Its position among the JWKS members (across all JWKS given), or among the PEM keys. */
   readonly index: number
   readonly kid?: string
   readonly reason: string
+}
+
+/** RSA keys shorter than this are never used to verify (jose and NIST SP 800-131A agree). */
+export const MIN_RSA_BITS = 2048
+
+/** Why a key cannot verify tokens, or undefined when it can. */
+function weakness(key: KeyObject): string | undefined {
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
+  if (key.asymmetricKeyType === 'rsa' && bits < MIN_RSA_BITS)
+    return `RSA key of ${bits} bits is shorter than ${MIN_RSA_BITS}`
+  return undefined
 }
 
 const CURVES: Readonly<Record<string, string>> = {
@@ -85,6 +98,8 @@ function fromJwk(jwk: unknown): VerificationKey | string {
   } catch {
     return 'key material does not parse'
   }
+  const weak = weakness(publicKey)
+  if (weak !== undefined) return weak
   return {
     kid: str(m['kid']) ?? '',
     kty,
@@ -100,11 +115,11 @@ function fromJwk(jwk: unknown): VerificationKey | string {
  */
 export class TokenKeySet {
   readonly keys: readonly VerificationKey[]
-  /** JWKS members that cannot verify tokens (wrong kty, `use: enc`, bad alg, bad numbers). */
-  readonly skipped: readonly SkippedJwk[]
+  /** Keys that cannot verify tokens (wrong kty, `use: enc`, bad alg, bad numbers, weak RSA). */
+  readonly skipped: readonly SkippedKey[]
   readonly #byKid: ReadonlyMap<string, readonly VerificationKey[]>
 
-  constructor(keys: readonly VerificationKey[], skipped: readonly SkippedJwk[] = []) {
+  constructor(keys: readonly VerificationKey[], skipped: readonly SkippedKey[] = []) {
     this.keys = keys
     this.skipped = skipped
     const byKid = new Map<string, VerificationKey[]>()
@@ -134,27 +149,30 @@ export function createTokenKeySet(input: KeySetInput): TokenKeySet {
       ? { jwks: input }
       : input
   const keys: VerificationKey[] = []
-  const skipped: SkippedJwk[] = []
+  const skipped: SkippedKey[] = []
   const sets =
     source.jwks === undefined ? [] : isJwksList(source.jwks) ? source.jwks : [source.jwks]
   let index = 0
   for (const set of sets) {
     const members: unknown = (set as { keys?: unknown }).keys
     if (!Array.isArray(members)) {
-      skipped.push({ index, reason: 'not a JWKS: no "keys" array' })
+      skipped.push({ source: 'jwks', index, reason: 'not a JWKS: no "keys" array' })
       continue
     }
     for (const member of members as unknown[]) {
       const r = fromJwk(member)
       if (typeof r === 'string') {
         const kid = memberKid(member)
-        skipped.push({ index, reason: r, ...(kid !== undefined ? { kid } : {}) })
+        skipped.push({ source: 'jwks', index, reason: r, ...(kid !== undefined ? { kid } : {}) })
       } else keys.push(r)
       index++
     }
   }
-  for (const k of source.publicKeys ?? [])
-    keys.push({ kid: k.kid, kty: k.kty, publicKey: k.publicKey, source: 'pem' })
+  for (const [i, k] of (source.publicKeys ?? []).entries()) {
+    const weak = weakness(k.publicKey)
+    if (weak !== undefined) skipped.push({ source: 'pem', index: i, kid: k.kid, reason: weak })
+    else keys.push({ kid: k.kid, kty: k.kty, publicKey: k.publicKey, source: 'pem' })
+  }
   return new TokenKeySet(keys, skipped)
 }
 
