@@ -147,10 +147,11 @@ export function loadSigningKey(pem: string, source = 'key'): SigningKey {
   if (block !== undefined && isEncrypted(block)) throw encryptedError(source)
   if (block === undefined) {
     const label = blocks.find((b) => !IGNORED_BLOCKS.has(b.label))?.label
+    if (label === undefined) throw new InputError(`${source}: no PEM key found`)
     throw new InputError(
-      label !== undefined && PUBLIC_BLOCKS.has(label)
+      PUBLIC_BLOCKS.has(label)
         ? `${source}: holds a public key; a private signing key is needed`
-        : `${source}: no private key found`,
+        : `${source}: PEM block '${label}' is not a key`,
     )
   }
   let privateKey: KeyObject

@@ -63,8 +63,8 @@ test('an RSA key gives one kid in every PEM form: PKCS#1, PKCS#8, SPKI, RSA PUBL
     const keys = loadPublicKeys(pem)
     assert.equal(keys.length, 1, form)
     assert.equal(keys[0]?.kid, kid, form)
-    assert.equal(keys[0]?.alg, 'RS256', form)
-    assert.equal(keys[0]?.kty, 'RSA', form)
+    assert.equal(keys[0].alg, 'RS256', form)
+    assert.equal(keys[0].kty, 'RSA', form)
   }
   for (const form of ['privatePkcs8', 'privatePkcs1'] as const) {
     const k = loadSigningKey(forms[form] ?? '')
@@ -94,8 +94,8 @@ for (const [curve, alg] of [
       const [k, ...rest] = loadPublicKeys(pem)
       assert.equal(rest.length, 0)
       assert.equal(k?.kid, kid)
-      assert.equal(k?.alg, alg)
-      assert.equal(k?.kty, 'EC')
+      assert.equal(k.alg, alg)
+      assert.equal(k.kty, 'EC')
     }
     for (const pem of [sec1, withParams]) {
       const s = loadSigningKey(pem)
@@ -124,8 +124,8 @@ test('a compressed EC point gets the kid of the uncompressed key, as Go marshals
   const [uncompressed] = loadPublicKeys(pem('uncompressed'))
   assert.equal(der('uncompressed').length, 91)
   assert.equal(compressed?.kid, expectedKid(der('uncompressed')))
-  assert.equal(uncompressed?.kid, compressed?.kid)
-  assert.equal(keyId(createPublicKey(pem('compressed'))), compressed?.kid)
+  assert.equal(uncompressed!.kid, compressed.kid)
+  assert.equal(keyId(createPublicKey(pem('compressed'))), compressed.kid)
 })
 
 test('several keys in one file come out in order', () => {
@@ -194,7 +194,7 @@ test('a public key where a private one is needed is an error; the reverse is acc
   })
   const fromPrivate = loadPublicKeys(privateKey.export({ type: 'pkcs1', format: 'pem' }) as string)
   assert.equal(fromPrivate[0]?.publicKey.type, 'public')
-  assert.equal(fromPrivate[0]?.kid, loadPublicKeys(pub)[0]?.kid)
+  assert.equal(fromPrivate[0].kid, loadPublicKeys(pub)[0]?.kid)
 })
 
 test('encrypted private keys get a clear error (PKCS#8 and legacy Proc-Type)', () => {
