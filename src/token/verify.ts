@@ -69,21 +69,21 @@ function selectKeys(
 ): readonly VerificationKey[] {
   const kid = header.kid ?? ''
   const withKid = keySet.withKid(kid)
-  const details = { alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) }
+  const details = () => ({ alg, ...(header.kid !== undefined ? { kid: header.kid } : {}) })
   if (withKid.length === 0)
     throw fail(
       'ERR_TOKEN_NO_KEY',
       kid === ''
         ? 'token has no key id and no verification key has an empty kid'
         : "no verification key has the token's key id",
-      details,
+      details(),
     )
   const usable = withKid.filter((k) => keyAccepts(k, alg))
   if (usable.length === 0)
     throw fail(
       'ERR_TOKEN_NO_KEY',
       "the verification key with the token's key id does not fit the token's algorithm",
-      details,
+      details(),
     )
   return usable
 }
