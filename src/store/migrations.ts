@@ -1,0 +1,187 @@
+/**
+ * The schema, as an ordered list of migrations. Append only: a released migration is
+ * never edited or reordered, because databases in the field have already run it. Each
+ * runs in its own transaction together with its row in `schema_migrations`.
+ *
+ * Conventions: STRICT tables; times are epoch milliseconds (INTEGER); every IAM, STS and
+ * EKS entity table carries `account_id`, and child rows (tags, versions, attachments,
+ * inline policies, signing keys) reach their account through their parent's foreign key.
+ */
+export interface Migration {
+  /** 1, 2, 3, ... with no gaps. */
+  readonly version: number
+  /** A short description, kept in `schema_migrations`. */
+  readonly name: string
+  readonly sql: string
+}
+
+const INITIAL = `
+CREATE TABLE accounts (
+  id TEXT PRIMARY KEY CHECK (length(id) = 12 AND id NOT GLOB '*[^0-9]*'),
+  alias TEXT UNIQUE,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE access_keys (
+  access_key_id TEXT PRIMARY KEY CHECK (length(access_key_id) BETWEEN 16 AND 128),
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  secret_access_key TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('Active', 'Inactive')),
+  principal_arn TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX access_keys_account ON access_keys(account_id);
+
+CREATE TABLE server_secrets (
+  name TEXT PRIMARY KEY,
+  value BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE roles (
+  pk INTEGER PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  name TEXT NOT NULL,
+  path TEXT NOT NULL,
+  role_id TEXT NOT NULL UNIQUE,
+  arn TEXT NOT NULL UNIQUE,
+  assume_role_policy TEXT NOT NULL,
+  description TEXT,
+  max_session_duration INTEGER NOT NULL,
+  permissions_boundary_arn TEXT,
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX roles_account_name ON roles(account_id, name COLLATE NOCASE);
+CREATE INDEX roles_boundary ON roles(permissions_boundary_arn)
+  WHERE permissions_boundary_arn IS NOT NULL;
+
+CREATE TABLE role_tags (
+  seq INTEGER PRIMARY KEY,
+  owner_pk INTEGER NOT NULL REFERENCES roles(pk) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX role_tags_key ON role_tags(owner_pk, key COLLATE NOCASE);
+
+CREATE TABLE policies (
+  pk INTEGER PRIMARY KEY,
+  account_id TEXT REFERENCES accounts(id),
+  name TEXT NOT NULL,
+  path TEXT NOT NULL,
+  policy_id TEXT NOT NULL UNIQUE,
+  arn TEXT NOT NULL UNIQUE,
+  description TEXT,
+  default_version INTEGER NOT NULL,
+  next_version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  FOREIGN KEY (pk, default_version) REFERENCES policy_versions(policy_pk, version)
+    DEFERRABLE INITIALLY DEFERRED
+) STRICT;
+CREATE UNIQUE INDEX policies_account_name ON policies(ifnull(account_id, 'aws'), name COLLATE NOCASE);
+
+CREATE TABLE policy_versions (
+  policy_pk INTEGER NOT NULL REFERENCES policies(pk) ON DELETE CASCADE,
+  version INTEGER NOT NULL CHECK (version >= 1),
+  document TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (policy_pk, version)
+) STRICT;
+
+CREATE TABLE policy_tags (
+  seq INTEGER PRIMARY KEY,
+  owner_pk INTEGER NOT NULL REFERENCES policies(pk) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX policy_tags_key ON policy_tags(owner_pk, key);
+
+CREATE TABLE role_policy_attachments (
+  role_pk INTEGER NOT NULL REFERENCES roles(pk) ON DELETE RESTRICT,
+  policy_pk INTEGER NOT NULL REFERENCES policies(pk) ON DELETE RESTRICT,
+  attached_at INTEGER NOT NULL,
+  PRIMARY KEY (role_pk, policy_pk)
+) STRICT;
+CREATE INDEX role_policy_attachments_policy ON role_policy_attachments(policy_pk);
+
+CREATE TABLE role_inline_policies (
+  role_pk INTEGER NOT NULL REFERENCES roles(pk) ON DELETE RESTRICT,
+  name TEXT NOT NULL,
+  document TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (role_pk, name)
+) STRICT;
+
+CREATE TABLE oidc_providers (
+  pk INTEGER PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  url TEXT NOT NULL,
+  arn TEXT NOT NULL UNIQUE,
+  client_ids TEXT NOT NULL CHECK (json_valid(client_ids) AND json_type(client_ids) = 'array'),
+  thumbprints TEXT NOT NULL CHECK (json_valid(thumbprints) AND json_type(thumbprints) = 'array'),
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, url)
+) STRICT;
+
+CREATE TABLE oidc_provider_tags (
+  seq INTEGER PRIMARY KEY,
+  owner_pk INTEGER NOT NULL REFERENCES oidc_providers(pk) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX oidc_provider_tags_key ON oidc_provider_tags(owner_pk, key);
+
+CREATE TABLE clusters (
+  pk INTEGER PRIMARY KEY,
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  region TEXT NOT NULL,
+  name TEXT NOT NULL,
+  arn TEXT NOT NULL UNIQUE,
+  issuer_id TEXT NOT NULL UNIQUE
+    CHECK (length(issuer_id) = 32 AND issuer_id NOT GLOB '*[^0-9A-F]*'),
+  issuer_url TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, region, name)
+) STRICT;
+
+CREATE TABLE cluster_signing_keys (
+  cluster_pk INTEGER NOT NULL REFERENCES clusters(pk) ON DELETE CASCADE,
+  kid TEXT NOT NULL CHECK (length(kid) BETWEEN 1 AND 128 AND kid NOT GLOB '*[^A-Za-z0-9_-]*'),
+  alg TEXT NOT NULL,
+  public_pem TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  signing_started_at INTEGER,
+  signing_ended_at INTEGER,
+  retired_at INTEGER,
+  PRIMARY KEY (cluster_pk, kid)
+) STRICT;
+CREATE UNIQUE INDEX cluster_signing_keys_current ON cluster_signing_keys(cluster_pk)
+  WHERE signing_started_at IS NOT NULL AND signing_ended_at IS NULL;
+
+CREATE TABLE decisions (
+  seq INTEGER PRIMARY KEY,
+  request_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  account_id TEXT,
+  principal TEXT,
+  action TEXT NOT NULL,
+  resource TEXT,
+  decision TEXT NOT NULL,
+  error_code TEXT,
+  reasons TEXT NOT NULL CHECK (json_valid(reasons))
+) STRICT;
+CREATE INDEX decisions_request_id ON decisions(request_id);
+CREATE INDEX decisions_at ON decisions(at);
+`
+
+/** Every migration, in order. The last one's version is the schema this code writes. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: INITIAL }]
+
+/** The schema version this code creates and understands. */
+export const SCHEMA_VERSION = MIGRATIONS.length

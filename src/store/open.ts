@@ -1,0 +1,192 @@
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import Database from 'better-sqlite3'
+import type { Clock } from '../core/index.js'
+import { createAccessKeyRepo, type AccessKeyRepo } from './access-keys.js'
+import { createAccountRepo, type AccountRepo } from './accounts.js'
+import { createClusterRepo, type ClusterRepo } from './clusters.js'
+import type { RepoContext } from './context.js'
+import { createDecisionLog, type DecisionLog, type DecisionLogSync } from './decisions.js'
+import { StoreError, StoreInvalidError } from './errors.js'
+import { ensureDir, ensurePrivateFile } from './files.js'
+import { migrate, type MigrationResult } from './migrate.js'
+import { MIGRATIONS, type Migration } from './migrations.js'
+import { createOidcProviderRepo, type OidcProviderRepo } from './oidc-providers.js'
+import { createPolicyRepo, type PolicyRepo } from './policies.js'
+import { createRolePolicyRepo, type RolePolicyRepo } from './role-policies.js'
+import { createRoleRepo, type RoleRepo } from './roles.js'
+import { createServerSecretRepo, type ServerSecretRepo } from './server-secrets.js'
+import { createSettingsRepo, type SettingsRepo } from './settings.js'
+import { sqliteFailure } from './sqlite-errors.js'
+
+/** The database file's name in a data directory. */
+export const DB_FILE = 'irsa.db'
+/** How long a write waits for another connection's lock before `ERR_STORE_BUSY`. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+/** Where and how to open the store. Give `dir` or `path`, not both. */
+export interface OpenStoreOptions {
+  /** The data directory (created 0700 when missing); the database is `DIR/irsa.db`. */
+  readonly dir?: string
+  /** The database file itself; its directory is the data directory. */
+  readonly path?: string
+  readonly clock: Clock
+  /** Fail with `ERR_STORE_MISSING` instead of creating a database (readers: `irsa logs`). */
+  readonly mustExist?: boolean
+  /** Default {@link DEFAULT_BUSY_TIMEOUT_MS}. */
+  readonly busyTimeoutMs?: number
+  /** How decision-log appends are synced (default `normal`); every other write is FULL. */
+  readonly decisionLogSync?: DecisionLogSync
+  /** Tests only: a different migration list. */
+  readonly migrations?: readonly Migration[]
+}
+
+/** An open store: one SQLite connection and a repository per kind of row. */
+export interface Store {
+  /** The data directory. */
+  readonly dir: string
+  /** The database file. */
+  readonly path: string
+  /** What opening did to the schema. */
+  readonly migration: MigrationResult
+  readonly accounts: AccountRepo
+  readonly accessKeys: AccessKeyRepo
+  readonly serverSecrets: ServerSecretRepo
+  readonly settings: SettingsRepo
+  readonly roles: RoleRepo
+  readonly rolePolicies: RolePolicyRepo
+  readonly policies: PolicyRepo
+  readonly oidcProviders: OidcProviderRepo
+  readonly clusters: ClusterRepo
+  readonly decisions: DecisionLog
+  /**
+   * Runs `fn` in one IMMEDIATE transaction: repository calls inside it become savepoints
+   * and commit together, or none does when `fn` throws. `fn` must be synchronous.
+   */
+  transaction<T>(fn: () => T): T
+  /** The schema version in the file. */
+  schemaVersion(): number
+  /** `PRAGMA integrity_check` and `foreign_key_check`: an empty list means healthy. */
+  check(): string[]
+  /** Copies the WAL into the database file (`PRAGMA wal_checkpoint(TRUNCATE)`). */
+  checkpoint(): void
+  readonly isOpen: boolean
+  /** Closes the connection (idempotent). Every acknowledged write is already on disk. */
+  close(): void
+}
+
+function locate(options: OpenStoreOptions): { dir: string; path: string } {
+  if ((options.dir === undefined) === (options.path === undefined))
+    throw new StoreInvalidError('openStore needs exactly one of dir and path')
+  if (options.dir !== undefined) {
+    const dir = resolve(options.dir)
+    return { dir, path: join(dir, DB_FILE) }
+  }
+  const path = resolve(options.path ?? '')
+  return { dir: dirname(path), path }
+}
+
+function open(path: string, timeout: number): Database.Database {
+  try {
+    return new Database(path, { timeout, fileMustExist: true })
+  } catch (e) {
+    if (e instanceof Database.SqliteError) throw sqliteFailure(e)
+    throw e
+  }
+}
+
+function configure(db: Database.Database, path: string, busyTimeoutMs: number): void {
+  const mode = db.pragma('journal_mode = WAL', { simple: true })
+  if (mode !== 'wal')
+    throw new StoreError('ERR_STORE_IO', `${path}: cannot use WAL mode (${String(mode)})`)
+  db.pragma('synchronous = FULL')
+  db.pragma('foreign_keys = ON')
+  db.pragma(`busy_timeout = ${String(Math.max(0, Math.floor(busyTimeoutMs)))}`)
+  db.pragma('trusted_schema = OFF')
+}
+
+/**
+ * Opens (creating when needed) the store in a data directory: the directory 0700, the
+ * database 0600, WAL journal, `synchronous=FULL`, foreign keys on, a busy timeout; then
+ * the schema is migrated to this code's version. A database newer than this code is
+ * refused with `StoreVersionError`; a file that is not irsa's with `ERR_STORE_INVALID`.
+ */
+export function openStore(options: OpenStoreOptions): Store {
+  const { dir, path } = locate(options)
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS
+  if (options.mustExist === true && !existsSync(path))
+    throw new StoreError('ERR_STORE_MISSING', `no irsa database at ${path}`)
+  ensureDir(dir)
+  ensurePrivateFile(path)
+  const db = open(path, busyTimeoutMs)
+  let migration: MigrationResult
+  try {
+    configure(db, path, busyTimeoutMs)
+    migration = migrate(db, options.migrations ?? MIGRATIONS, options.clock, path)
+  } catch (e) {
+    db.close()
+    if (e instanceof Database.SqliteError && e.code === 'SQLITE_NOTADB')
+      throw new StoreInvalidError(`${path} is not an irsa database`, {}, { cause: e })
+    if (e instanceof Database.SqliteError) throw sqliteFailure(e)
+    throw e
+  }
+  const ctx: RepoContext = { db, clock: options.clock, dir }
+  const integrity = db.prepare<[], string>('PRAGMA integrity_check').pluck()
+  const foreignKeys = db.prepare<[], { table: string; rowid: number | null; parent: string }>(
+    'PRAGMA foreign_key_check',
+  )
+  const checkpoint = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)')
+  const version = db
+    .prepare<[], number | null>('SELECT max(version) FROM schema_migrations')
+    .pluck()
+  const tx = db.transaction((fn: () => unknown) => fn())
+  return {
+    dir,
+    path,
+    migration,
+    accounts: createAccountRepo(ctx),
+    accessKeys: createAccessKeyRepo(ctx),
+    serverSecrets: createServerSecretRepo(ctx),
+    settings: createSettingsRepo(ctx),
+    roles: createRoleRepo(ctx),
+    rolePolicies: createRolePolicyRepo(ctx),
+    policies: createPolicyRepo(ctx),
+    oidcProviders: createOidcProviderRepo(ctx),
+    clusters: createClusterRepo(ctx),
+    decisions: createDecisionLog(ctx, options.decisionLogSync ?? 'normal'),
+    transaction: <T>(fn: () => T): T => {
+      try {
+        return tx.immediate(fn) as T
+      } catch (e) {
+        if (!(e instanceof Database.SqliteError)) throw e
+        if (e.code.startsWith('SQLITE_CONSTRAINT'))
+          throw new StoreInvalidError(
+            `the transaction violates a constraint (${e.code})`,
+            {},
+            {
+              cause: e,
+            },
+          )
+        throw sqliteFailure(e)
+      }
+    },
+    schemaVersion: () => version.get() ?? 0,
+    check: () => {
+      const problems = integrity.all().filter((r) => r !== 'ok')
+      for (const f of foreignKeys.all())
+        problems.push(
+          `foreign key: ${f.table} row ${String(f.rowid)} refers to missing ${f.parent}`,
+        )
+      return problems
+    },
+    checkpoint: () => {
+      checkpoint.run()
+    },
+    get isOpen() {
+      return db.open
+    },
+    close: () => {
+      if (db.open) db.close()
+    },
+  }
+}
