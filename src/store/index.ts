@@ -1,5 +1,5 @@
 export { openStore, DB_FILE, DEFAULT_BUSY_TIMEOUT_MS } from './open.js'
-export type { Store, OpenStoreOptions } from './open.js'
+export type { Store, OpenStoreOptions, StorePragmas } from './open.js'
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
 export type { Migration } from './migrations.js'
 export { APPLICATION_ID } from './migrate.js'

@@ -41,6 +41,16 @@ export interface OpenStoreOptions {
   readonly migrations?: readonly Migration[]
 }
 
+/** The connection settings that make the store's guarantees. */
+export interface StorePragmas {
+  readonly journalMode: string
+  readonly synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'
+  readonly foreignKeys: boolean
+  readonly busyTimeoutMs: number
+}
+
+const SYNC_LEVELS = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const
+
 /** An open store: one SQLite connection and a repository per kind of row. */
 export interface Store {
   /** The data directory. */
@@ -66,6 +76,8 @@ export interface Store {
   transaction<T>(fn: () => T): T
   /** The schema version in the file. */
   schemaVersion(): number
+  /** The connection's durability settings, as SQLite reports them (for tests and doctor). */
+  pragmas(): StorePragmas
   /** `PRAGMA integrity_check` and `foreign_key_check`: an empty list means healthy. */
   check(): string[]
   /** Copies the WAL into the database file (`PRAGMA wal_checkpoint(TRUNCATE)`). */
@@ -139,6 +151,13 @@ export function openStore(options: OpenStoreOptions): Store {
   const version = db
     .prepare<[], number | null>('SELECT max(version) FROM schema_migrations')
     .pluck()
+  const pragma = (name: string) => db.prepare<[], string | number>(`PRAGMA ${name}`).pluck()
+  const pragmas = {
+    journalMode: pragma('journal_mode'),
+    synchronous: pragma('synchronous'),
+    foreignKeys: pragma('foreign_keys'),
+    busyTimeout: pragma('busy_timeout'),
+  }
   const tx = db.transaction((fn: () => unknown) => fn())
   return {
     dir,
@@ -171,6 +190,12 @@ export function openStore(options: OpenStoreOptions): Store {
       }
     },
     schemaVersion: () => version.get() ?? 0,
+    pragmas: () => ({
+      journalMode: String(pragmas.journalMode.get()),
+      synchronous: SYNC_LEVELS[Number(pragmas.synchronous.get())] ?? 'OFF',
+      foreignKeys: pragmas.foreignKeys.get() === 1,
+      busyTimeoutMs: Number(pragmas.busyTimeout.get()),
+    }),
     check: () => {
       const problems = integrity.all().filter((r) => r !== 'ok')
       for (const f of foreignKeys.all())
