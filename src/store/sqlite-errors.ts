@@ -40,8 +40,16 @@ export interface WriteContext {
 }
 
 /** The `NoSuchEntity`-style error for a row that is not there. */
-export function notFound(entity: StoreEntity, key: string): StoreNotFoundError {
-  return new StoreNotFoundError(`${entityLabel(entity)} ${key} does not exist`, { entity, key })
+export function notFound(
+  entity: StoreEntity,
+  key: string,
+  options?: { cause?: unknown },
+): StoreNotFoundError {
+  return new StoreNotFoundError(
+    `${entityLabel(entity)} ${key} does not exist`,
+    { entity, key },
+    options,
+  )
 }
 
 /**
@@ -68,7 +76,7 @@ export function toStoreError(e: unknown, ctx: WriteContext): unknown {
           { ...subject, reason: 'referenced' },
           { cause: e },
         )
-      if (ctx.parent !== undefined) return notFound(ctx.parent.entity, ctx.parent.key)
+      if (ctx.parent !== undefined) return notFound(ctx.parent.entity, ctx.parent.key, { cause: e })
       return new StoreInvalidError(`${label} ${ctx.key} refers to a missing row`, subject, {
         cause: e,
       })
