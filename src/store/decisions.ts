@@ -148,7 +148,6 @@ export function createDecisionLog({ db, clock }: RepoContext, sync: DecisionLogS
      VALUES (@request_id, @at, @account_id, @principal, @action, @resource, @decision,
              @error_code, @reasons)`,
   )
-  const bySeq = db.prepare<[number], Row>('SELECT * FROM decisions WHERE seq = ?')
   const byRequest = db.prepare<[string], Row>(
     'SELECT * FROM decisions WHERE request_id = ? ORDER BY seq',
   )
@@ -169,21 +168,23 @@ export function createDecisionLog({ db, clock }: RepoContext, sync: DecisionLogS
   const relaxed = db.prepare('PRAGMA synchronous = NORMAL')
   const full = db.prepare('PRAGMA synchronous = FULL')
 
-  const insertOne = (e: NewDecision): number =>
-    Number(
-      insert.run({
-        request_id: e.requestId,
-        at: e.at ?? clock.now(),
-        account_id: e.accountId ?? null,
-        principal: e.principal ?? null,
-        action: e.action,
-        resource: e.resource ?? null,
-        decision: e.decision,
-        error_code: e.errorCode ?? null,
-        reasons: reasonsJson(e),
-      }).lastInsertRowid,
-    )
-  const append = db.transaction((e: NewDecision): number => insertOne(e))
+  /** Inserts one record and returns it as a read would (reasons through JSON, as stored). */
+  const insertOne = (e: NewDecision): DecisionRecord => {
+    const params: InsertParams = {
+      request_id: e.requestId,
+      at: e.at ?? clock.now(),
+      account_id: e.accountId ?? null,
+      principal: e.principal ?? null,
+      action: e.action,
+      resource: e.resource ?? null,
+      decision: e.decision,
+      error_code: e.errorCode ?? null,
+      reasons: reasonsJson(e),
+    }
+    const seq = Number(insert.run(params).lastInsertRowid)
+    return toRecord({ ...params, seq, decision: e.decision })
+  }
+  const append = db.transaction((e: NewDecision): DecisionRecord => insertOne(e))
   const appendMany = db.transaction((list: readonly NewDecision[]): number => {
     for (const e of list) insertOne(e)
     return list.length
@@ -201,14 +202,10 @@ export function createDecisionLog({ db, clock }: RepoContext, sync: DecisionLogS
   }
 
   return {
-    append: (e) => {
-      const seq = guarded({ entity: 'decision', key: e.requestId, op: 'insert' }, () =>
+    append: (e) =>
+      guarded({ entity: 'decision', key: e.requestId, op: 'insert' }, () =>
         relaxedCommit(() => append.immediate(e)),
-      )
-      const row = bySeq.get(seq)
-      if (row === undefined) throw new Error(`decision ${String(seq)} vanished`)
-      return toRecord(row)
-    },
+      ),
     appendMany: (list) =>
       guarded({ entity: 'decision', key: list[0]?.requestId ?? '', op: 'insert' }, () =>
         relaxedCommit(() => appendMany.immediate(list)),
