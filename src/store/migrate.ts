@@ -37,22 +37,29 @@ export function migrate(
 ): MigrationResult {
   const known = checkList(migrations)
   const appId = db.pragma('application_id', { simple: true }) as number
-  const hasBookkeeping =
-    db
-      .prepare<[], { n: number }>(
-        "SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
-      )
-      .get()?.n === 1
-  const tables =
-    db.prepare<[], { n: number }>('SELECT count(*) AS n FROM sqlite_schema').get()?.n ?? 0
+  // One statement, one snapshot: another process creating the schema meanwhile cannot
+  // make a fresh file look foreign.
+  const shape = db
+    .prepare<[], { bookkeeping: number; tables: number }>(
+      `SELECT (SELECT count(*) FROM sqlite_schema
+                WHERE type = 'table' AND name = 'schema_migrations') AS bookkeeping,
+              (SELECT count(*) FROM sqlite_schema) AS tables`,
+    )
+    .get()
+  const hasBookkeeping = shape?.bookkeeping === 1
+  const tables = shape?.tables ?? 0
   if ((appId !== 0 && appId !== APPLICATION_ID) || (!hasBookkeeping && tables > 0))
     throw new StoreInvalidError(`${file} is not an irsa database`)
+  // IMMEDIATE takes the write lock first (waiting on the busy handler), where an
+  // autocommit statement could fail at once on a snapshot another opener just changed.
   if (!hasBookkeeping)
-    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version INTEGER PRIMARY KEY,
-      name TEXT NOT NULL,
-      applied_at INTEGER NOT NULL
-    ) STRICT`)
+    db.transaction(() =>
+      db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      ) STRICT`),
+    ).immediate()
   const current = db.prepare<[], { v: number | null }>(
     'SELECT max(version) AS v FROM schema_migrations',
   )

@@ -107,8 +107,32 @@ function open(path: string, timeout: number): Database.Database {
   }
 }
 
+/** Blocks the thread for `ms` (a bounded pause between lock retries while opening). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+const RETRY_MS = 10
+
+/**
+ * Switches a new file to WAL. That needs an exclusive lock, and SQLite answers BUSY at
+ * once, without the busy handler, when processes opening one fresh file at the same time
+ * all hold shared locks. So retry, for about the busy timeout.
+ */
+function enableWal(db: Database.Database, busyTimeoutMs: number): unknown {
+  for (let waited = 0; ; waited += RETRY_MS) {
+    try {
+      return db.pragma('journal_mode = WAL', { simple: true })
+    } catch (e) {
+      const busy = e instanceof Database.SqliteError && e.code.startsWith('SQLITE_BUSY')
+      if (!busy || waited >= busyTimeoutMs) throw e
+      pause(RETRY_MS)
+    }
+  }
+}
+
 function configure(db: Database.Database, path: string, busyTimeoutMs: number): void {
-  const mode = db.pragma('journal_mode = WAL', { simple: true })
+  const mode = enableWal(db, busyTimeoutMs)
   if (mode !== 'wal')
     throw new StoreError('ERR_STORE_IO', `${path}: cannot use WAL mode (${String(mode)})`)
   db.pragma('synchronous = FULL')
