@@ -1,11 +1,13 @@
 /**
- * The writer half of test/e2e/store-crash.test.ts (not a test itself). It opens the
- * store in the data directory given as argv[2] and, naming rows after the round in
- * argv[3], performs a stream of writes of four
- * kinds, printing `ack KIND NAME` on stdout only after each one has committed, until it
- * is killed (or, as a bound, after MAX_WRITES writes or MAX_MS).
+ * The child half of test/e2e/store-crash.test.ts (not a test itself). It opens the
+ * store in the data directory argv[2]. With argv[3] = `open` it prints `ready`, waits
+ * for a line on stdin (so that several children open at once), opens the store, prints
+ * the migrations it applied (JSON) and exits. Otherwise, naming rows after the round in argv[3], it
+ * performs a stream of writes of four kinds, printing `ack KIND NAME` on stdout only
+ * after each one has committed, until it is killed (or, as a bound, after MAX_WRITES
+ * writes or MAX_MS).
  */
-import { writeSync } from 'node:fs'
+import { readSync, writeSync } from 'node:fs'
 import { systemClock } from '../../src/core/index.js'
 import { openStore } from '../../src/store/index.js'
 
@@ -16,6 +18,14 @@ const MAX_MS = 60_000
 const [dir, round] = process.argv.slice(2)
 if (dir === undefined || round === undefined)
   throw new Error('usage: store-crash-child DATA_DIR ROUND')
+if (round === 'open') {
+  writeSync(1, 'ready\n')
+  readSync(0, Buffer.alloc(1))
+  const opened = openStore({ dir, clock: systemClock })
+  writeSync(1, `${JSON.stringify(opened.migration.applied)}\n`)
+  opened.close()
+  process.exit(0)
+}
 const store = openStore({ dir, clock: systemClock })
 store.accounts.ensure({ id: ACCOUNT })
 const ack = (line: string): void => {

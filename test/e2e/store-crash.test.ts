@@ -16,7 +16,7 @@ import { dirname, extname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { manualClock } from '../../src/core/index.js'
-import { openStore } from '../../src/store/index.js'
+import { MIGRATIONS, openStore } from '../../src/store/index.js'
 import { repoRoot } from '../helpers/paths.js'
 
 const ACCOUNT = '111122223333'
@@ -25,7 +25,7 @@ const ROUNDS = [25, 120, 400, 1000]
 const ROUND_TIMEOUT_MS = 30_000
 
 /** The compiled child beside this compiled test, or the .ts one under tsx. */
-function childCommand(dataDir: string, round: number): string[] {
+function childCommand(dataDir: string, round: number | 'open'): string[] {
   const self = fileURLToPath(import.meta.url)
   const ext = extname(self)
   const child = join(dirname(self), `store-crash-child${ext}`)
@@ -136,4 +136,53 @@ test('kill -9 during a stream of writes loses no acknowledged write', async (t) 
     total += acked.length
   }
   assert.ok(total >= ROUNDS.reduce((a, b) => a + b, 0))
+})
+
+test('processes opening one fresh data directory at once apply each migration once', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'irsa-race-'))
+  t.after(() => {
+    rmSync(root, { recursive: true, force: true })
+  })
+  const dataDir = join(root, 'data')
+  const children = [1, 2, 3, 4].map(() => {
+    const child = spawn(process.execPath, childCommand(dataDir, 'open'), {
+      cwd: repoRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    const ready = new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString()
+        if (out.startsWith('ready\n')) resolve()
+      })
+    })
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const exit = new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      child.on('exit', (code) => {
+        resolve({ code, out: out.replace(/^ready\n/, ''), err })
+      })
+    })
+    return { child, ready, exit }
+  })
+  const timer = setTimeout(() => {
+    for (const c of children) c.child.kill('SIGKILL')
+  }, ROUND_TIMEOUT_MS)
+  // Every child has loaded its code; release them together so their opens overlap.
+  await Promise.all(children.map((c) => c.ready))
+  for (const c of children) c.child.stdin.end('go\n')
+  const runs = await Promise.all(children.map((c) => c.exit))
+  clearTimeout(timer)
+  for (const r of runs) assert.equal(r.code, 0, r.err)
+  const applied = runs.flatMap((r) => JSON.parse(r.out) as number[])
+  assert.deepEqual(
+    applied.sort(),
+    MIGRATIONS.map((m) => m.version),
+  )
+  const db = new Database(join(dataDir, 'irsa.db'), { readonly: true })
+  t.after(() => db.close())
+  assert.deepEqual(
+    db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
+    MIGRATIONS.map((m) => m.version),
+  )
 })
