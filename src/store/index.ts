@@ -18,7 +18,7 @@ export {
 export type { StoreErrorCode, StoreEntity, StoreErrorSubject, InUseReason } from './errors.js'
 export { AWS_MANAGED, roleArn, policyArn, oidcProviderArn, clusterArn } from './arns.js'
 export { newUniqueId, accountIdOfUniqueId, newIssuerId, isAccountId } from './ids.js'
-export { DIR_MODE, FILE_MODE } from './files.js'
+export { DIR_MODE, FILE_MODE, writePrivateFile, readPrivateFile } from './files.js'
 export type { Tag } from './context.js'
 export type { Account, NewAccount, AccountRepo } from './accounts.js'
 export type { AccessKey, AccessKeyStatus, NewAccessKey, AccessKeyRepo } from './access-keys.js'

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateKeyPair, loadSigningKey } from '../../../src/token/index.js'
-import { StoreInUseError, isStoreError, type NewClusterKey } from '../../../src/store/index.js'
+import {
+  StoreInUseError,
+  isStoreError,
+  readPrivateFile,
+  writePrivateFile,
+  type NewClusterKey,
+} from '../../../src/store/index.js'
 import { ACCOUNT, OTHER_ACCOUNT, T0, fixture } from './helpers.js'
 
 const REGION = 'us-west-2'
@@ -264,4 +270,16 @@ test('delete removes the cluster, its keys and its key directory; keys survive r
     (e: unknown) => isStoreError(e, 'ERR_STORE_NOT_FOUND'),
   )
   assert.deepEqual(again.check(), [])
+})
+
+test('writePrivateFile writes atomically with mode 0600 and replaces; readPrivateFile reads or says missing', (t) => {
+  const { dir } = fixture(t)
+  const file = join(dir, 'secrets', 'nested', 'ca-key.pem')
+  assert.equal(readPrivateFile(file), undefined)
+  writePrivateFile(file, 'one')
+  assert.equal(statSync(file).mode & 0o777, 0o600)
+  assert.equal(statSync(join(dir, 'secrets', 'nested')).mode & 0o777, 0o700)
+  writePrivateFile(file, 'two')
+  assert.equal(readPrivateFile(file), 'two')
+  assert.deepEqual(readdirSync(join(dir, 'secrets', 'nested')), ['ca-key.pem'])
 })
