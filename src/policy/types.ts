@@ -73,9 +73,28 @@ export interface StatementRef {
 
 /** Why a statement did not apply: the first element that failed. */
 export type MismatchReason =
-  | { readonly element: 'action'; readonly action: string }
-  | { readonly element: 'resource'; readonly resource: string }
-  | { readonly element: 'principal'; readonly principal: string }
+  | {
+      readonly element: 'action'
+      readonly action: string
+      /** The statement's Action (or NotAction, when `negated`) values. */
+      readonly patterns?: readonly string[]
+      readonly negated?: boolean
+    }
+  | {
+      readonly element: 'resource'
+      readonly resource: string
+      /** The statement's Resource (or NotResource, when `negated`) values. */
+      readonly patterns?: readonly string[]
+      readonly negated?: boolean
+    }
+  | {
+      readonly element: 'principal'
+      /** The request's principal, or `anonymous` when the request carried none. */
+      readonly principal: string
+      /** The statement's Principal (or NotPrincipal, when `negated`), as `TYPE:value`. */
+      readonly patterns?: readonly string[]
+      readonly negated?: boolean
+    }
   | {
       readonly element: 'condition'
       /** e.g. `StringEquals`, `ForAnyValue:StringLike`, `NumericLessThanIfExists`. */
@@ -121,6 +140,12 @@ export interface LayerTrace {
 
 /** The result of {@link explain}: the decision, and why, for people (text) and tools (JSON). */
 export interface Explanation extends EvalResult {
+  /** What was asked: the request's action, resource and principal. */
+  readonly request: {
+    readonly action: string
+    readonly resource: string
+    readonly principal?: RequestPrincipal
+  }
   readonly layers: readonly LayerTrace[]
 }
 
@@ -145,4 +170,63 @@ export interface PolicyIssue {
   /** Where: a JSON-pointer-like path (`/Statement/0/Principal`), and position when known. */
   readonly path: string
   readonly position?: Position
+}
+
+/** Options for {@link validatePolicy} and {@link parsePolicy}. */
+export interface ValidateOptions {
+  /**
+   * A managed policy (CreatePolicy, CreatePolicyVersion): IAM requires `"Version":
+   * "2012-10-17"` there, and rejects others with `Policy document must be version
+   * 2012-10-17 or greater.`
+   */
+  readonly managed?: boolean
+}
+
+/** The policy language versions IAM accepts. */
+export type PolicyVersion = '2012-10-17' | '2008-10-17'
+
+/** The principal types of a Principal/NotPrincipal object. */
+export type PrincipalType = 'AWS' | 'Federated' | 'Service' | 'CanonicalUser'
+
+/** A Principal or NotPrincipal element: `*`, or the values by principal type. */
+export type PrincipalBlock = '*' | Readonly<Partial<Record<PrincipalType, readonly string[]>>>
+
+/** One condition: an operator, a key and the policy's values (as strings). */
+export interface ParsedCondition {
+  /** The operator as written, e.g. `ForAnyValue:StringLike`. */
+  readonly operator: string
+  /** The condition key as written. */
+  readonly key: string
+  /** The values; JSON numbers and booleans become their JSON text. */
+  readonly values: readonly string[]
+  /** Where the key is in the policy text. */
+  readonly position: Position
+}
+
+/** One statement of a parsed policy, normalised (single values become lists). */
+export interface ParsedStatement {
+  /** 0-based index in the document's Statement list. */
+  readonly index: number
+  readonly sid?: string
+  readonly effect: 'Allow' | 'Deny'
+  readonly principal?: PrincipalBlock
+  readonly notPrincipal?: PrincipalBlock
+  readonly action?: readonly string[]
+  readonly notAction?: readonly string[]
+  readonly resource?: readonly string[]
+  readonly notResource?: readonly string[]
+  readonly conditions: readonly ParsedCondition[]
+  /** The statement's `{`. */
+  readonly start: Position
+  /** The statement's `}`. */
+  readonly end: Position
+}
+
+/** A policy document that passed validation for its kind. */
+export interface ParsedPolicy {
+  readonly kind: PolicyKind
+  /** Absent means the 2008 language: policy variables are literal text. */
+  readonly version?: PolicyVersion
+  readonly id?: string
+  readonly statements: readonly ParsedStatement[]
 }

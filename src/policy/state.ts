@@ -1,0 +1,114 @@
+/**
+ * The per-request working state of one evaluation: the request's context looked up
+ * case-insensitively (condition key names are case-insensitive,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html),
+ * the context keys found missing, and, when explaining, the reason the current statement
+ * failed.
+ */
+import { arnColons } from './arn.js'
+import { viewPrincipal, type PrincipalView } from './principal.js'
+import type { Resolver } from './template.js'
+import type { ContextEntry, EvalRequest, MismatchReason } from './types.js'
+
+export interface EvalState {
+  readonly req: EvalRequest
+  readonly action: string
+  readonly colons: readonly number[] | undefined
+  /** Set when explaining: statement matchers then record why they failed. */
+  readonly trace: boolean
+  reason: MismatchReason | undefined
+  /** How the last principal matched: 0 no, 1 at account level only, 2 directly. */
+  principalLevel: number
+  /** The request principal, analysed on first use (undefined: anonymous). */
+  view: PrincipalView | undefined
+  viewDone: boolean
+  /** Lower-cased key → entry, built on the first lookup that the exact key misses. */
+  lower: Map<string, ContextEntry> | undefined
+  /** Lower-cased key → key as first written, for missing context keys. */
+  missing: Map<string, string> | undefined
+  /** Resolves policy variables against the request context (noting missing keys). */
+  readonly resolve: Resolver
+  /** Resolves like `resolve` but notes nothing: for describing values in explanations. */
+  readonly peek: Resolver
+}
+
+/** Starts the state for one request. */
+export function newState(req: EvalRequest, trace: boolean): EvalState {
+  const st: EvalState = {
+    req,
+    action: req.action.toLowerCase(),
+    colons: arnColons(req.resource),
+    trace,
+    reason: undefined,
+    principalLevel: 0,
+    view: undefined,
+    viewDone: false,
+    lower: undefined,
+    missing: undefined,
+    resolve: (key, lower) => {
+      const e = lookup(st, key, lower)
+      if (e === undefined) {
+        noteMissing(st, key, lower)
+        return undefined
+      }
+      // Multivalued keys cannot be policy variables (reference_policies_variables.html).
+      return isMultivalued(e) ? undefined : e.values[0]
+    },
+    peek: (key, lower) => {
+      const e = lookup(st, key, lower)
+      return e === undefined || isMultivalued(e) ? undefined : e.values[0]
+    },
+  }
+  return st
+}
+
+/**
+ * The context entry for a key, matched case-insensitively; undefined when absent. A
+ * single-valued entry with no value counts as absent.
+ */
+export function lookup(st: EvalState, key: string, lower: string): ContextEntry | undefined {
+  const ctx = st.req.context
+  let e = Object.hasOwn(ctx, key) ? ctx[key] : undefined
+  if (e === undefined) {
+    if (st.lower === undefined) {
+      st.lower = new Map()
+      for (const k of Object.keys(ctx)) {
+        const v = ctx[k]
+        const l = k.toLowerCase()
+        if (v !== undefined && !st.lower.has(l)) st.lower.set(l, v)
+      }
+    }
+    e = st.lower.get(lower)
+  }
+  if (e !== undefined && e.values.length === 0 && !e.type.endsWith('List')) return undefined
+  return e
+}
+
+/** Multivalued: a list type, or (defensively) a single type carrying several values. */
+export function isMultivalued(e: ContextEntry): boolean {
+  return e.type.endsWith('List') || e.values.length !== 1
+}
+
+/** Records that a condition or variable referred to a key the request did not carry. */
+export function noteMissing(st: EvalState, key: string, lower: string): void {
+  st.missing ??= new Map()
+  if (!st.missing.has(lower)) st.missing.set(lower, key)
+}
+
+/** The missing keys, sorted (case-insensitively) and de-duplicated. */
+export function missingKeys(st: EvalState): readonly string[] {
+  if (st.missing === undefined) return []
+  return [...st.missing.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((e) => e[1])
+}
+
+/** The request's principal, analysed once per request. */
+export function principalView(st: EvalState): PrincipalView | undefined {
+  if (!st.viewDone) {
+    st.viewDone = true
+    const p = st.req.principal
+    st.view = p === undefined ? undefined : viewPrincipal(p)
+  }
+  return st.view
+}
