@@ -247,29 +247,58 @@ function resourceMatches(stmt: Obj, request: EvalRequest, variables: boolean): b
   return true // trust policies have no Resource: the role itself is the resource
 }
 
-function principalValueMatches(type: string, value: string, p: RequestPrincipal): boolean {
-  if (type !== p.type) return false
-  if (value === '*') return true
+/**
+ * How one Principal value matches: 0 not at all, 1 by the caller's account only (the account
+ * delegates, so its own identity policies must allow too: reference_policies_elements_principal
+ * #principal-accounts), 2 directly. `"AWS": "<account>"` and `:root` name the account.
+ */
+function principalValueLevel(type: string, value: string, p: RequestPrincipal): number {
+  if (type !== p.type) return 0
+  if (value === '*') return 2
   if (type === 'AWS') {
-    if (/^\d{12}$/.test(value)) return p.account === value
     const root = /^arn:aws:iam::(\d{12}):root$/.exec(value)
-    if (root) return p.account === root[1] || p.id === value
+    const account = /^\d{12}$/.test(value) ? value : root?.[1]
+    if (account !== undefined) {
+      if (p.id === account || p.id === `arn:aws:iam::${account}:root`) return 2
+      return p.account === account ? 1 : 0
+    }
   }
-  return value === p.id
+  return value === p.id ? 2 : 0
 }
 
-function principalSpecMatches(spec: Json, p: RequestPrincipal | undefined): boolean {
+function principalSpecLevel(spec: Json, p: RequestPrincipal | undefined): number {
+  if (spec === '*') return 2
+  if (p === undefined || !isObj(spec)) return 0
+  let best = 0
+  for (const [type, v] of Object.entries(spec)) {
+    for (const value of strings(v)) best = Math.max(best, principalValueLevel(type, value, p))
+  }
+  return best
+}
+
+/**
+ * NotPrincipal excludes the caller only when every identity it carries is listed: for an IAM
+ * role or user both the ARN and its account (reference_policies_elements_notprincipal.html,
+ * "you must also specify the account ARN of the not-denied principal").
+ */
+function notPrincipalExcludes(spec: Json, p: RequestPrincipal | undefined): boolean {
   if (spec === '*') return true
   if (p === undefined || !isObj(spec)) return false
-  return Object.entries(spec).some(([type, v]) =>
-    strings(v).some((value) => principalValueMatches(type, value, p)),
-  )
+  const listed = strings(spec[p.type])
+  if (p.type !== 'AWS') return listed.includes(p.id)
+  const account = p.account
+  const accountListed =
+    account !== undefined &&
+    (listed.includes(account) || listed.includes(`arn:aws:iam::${account}:root`))
+  if (p.id === account || p.id === `arn:aws:iam::${account ?? ''}:root`) return accountListed
+  return accountListed && listed.includes(p.id)
 }
 
-function principalMatches(stmt: Obj, p: RequestPrincipal | undefined): boolean {
-  if ('Principal' in stmt) return principalSpecMatches(stmt['Principal'], p)
-  if ('NotPrincipal' in stmt) return !principalSpecMatches(stmt['NotPrincipal'], p)
-  return true
+/** 0 when the statement's Principal/NotPrincipal rules the caller out, else 1 or 2 as above. */
+function principalLevel(stmt: Obj, p: RequestPrincipal | undefined): number {
+  if ('Principal' in stmt) return principalSpecLevel(stmt['Principal'], p)
+  if ('NotPrincipal' in stmt) return notPrincipalExcludes(stmt['NotPrincipal'], p) ? 0 : 2
+  return 2
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,9 +503,11 @@ export function naiveConditionHolds(
     op = op.slice(0, -'IfExists'.length)
   }
   if (!present) {
-    if (ifExists) return true
+    // The set operators decide first: ForAnyValue is false on an absent key even with
+    // IfExists (https://repost.aws/questions/QU9HFmDzP0QGuU-fd7rS6B7w), ForAllValues is true.
     if (set === 'ForAllValues') return true
     if (set === 'ForAnyValue') return false
+    if (ifExists) return true
     return NEGATED.has(op)
   }
   const one = (v: string): boolean => valueMatches(op, v, policyValues, request, variables)
@@ -501,39 +532,57 @@ function conditionsHold(stmt: Obj, request: EvalRequest, variables: boolean): bo
 // ---------------------------------------------------------------------------------------------
 // Statements, layers, decision.
 
-/** Whether a statement applies to the request: action, resource, principal, conditions. */
+/**
+ * Whether a statement applies to the request (action, resource, principal, conditions): 0 no,
+ * 1 only through the caller's account (see principalValueLevel), 2 yes.
+ */
+export function naiveStatementLevel(
+  stmt: Obj,
+  version: string | undefined,
+  request: EvalRequest,
+): number {
+  const variables = version === '2012-10-17'
+  if (!actionMatches(stmt, request.action)) return 0
+  if (!resourceMatches(stmt, request, variables)) return 0
+  const level = principalLevel(stmt, request.principal)
+  if (level === 0 || !conditionsHold(stmt, request, variables)) return 0
+  return level
+}
+
+/** Whether a statement applies to the request at all. */
 export function naiveStatementMatches(
   stmt: Obj,
   version: string | undefined,
   request: EvalRequest,
 ): boolean {
-  const variables = version === '2012-10-17'
-  return (
-    actionMatches(stmt, request.action) &&
-    resourceMatches(stmt, request, variables) &&
-    principalMatches(stmt, request.principal) &&
-    conditionsHold(stmt, request, variables)
-  )
+  return naiveStatementLevel(stmt, version, request) > 0
 }
 
 interface LayerHits {
   readonly allows: NaiveRef[]
   readonly denies: NaiveRef[]
+  /** Whether some Allow applies directly, not only through the caller's account. */
+  readonly direct: boolean
 }
 
 function layerHits(policies: readonly NaivePolicy[], request: EvalRequest): LayerHits {
   const allows: NaiveRef[] = []
   const denies: NaiveRef[] = []
+  let direct = false
   for (const policy of policies) {
     const version = versionOf(policy.document)
     statementsOf(policy.document).forEach((stmt, index) => {
-      if (!naiveStatementMatches(stmt, version, request)) return
+      const level = naiveStatementLevel(stmt, version, request)
+      if (level === 0) return
       const ref = { policyId: policy.id, index }
       if (stmt['Effect'] === 'Deny') denies.push(ref)
-      else if (stmt['Effect'] === 'Allow') allows.push(ref)
+      else if (stmt['Effect'] === 'Allow') {
+        allows.push(ref)
+        if (level === 2) direct = true
+      }
     })
   }
-  return { allows, denies }
+  return { allows, denies, direct }
 }
 
 /**
@@ -553,7 +602,10 @@ export function naiveEvaluate(request: EvalRequest, set: PolicySet<NaivePolicy>)
   const denies = given.flatMap((l) => l.denies)
   if (denies.length > 0) return { decision: 'explicitDeny', matched: sortRefs(denies) }
   const anchor = resource ?? identity
-  if (anchor !== undefined && given.every((l) => l.allows.length > 0)) {
+  // A resource policy that names only the caller's account delegates to the account's own
+  // identity policies, which must then be given (and, like every given layer, allow).
+  const delegated = resource !== undefined && !resource.direct && identity === undefined
+  if (anchor !== undefined && !delegated && given.every((l) => l.allows.length > 0)) {
     return { decision: 'allowed', matched: sortRefs(given.flatMap((l) => l.allows)) }
   }
   return { decision: 'implicitDeny', matched: [] }
