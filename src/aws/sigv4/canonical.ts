@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto'
+
+/** The SigV4 algorithm name, the only one irsa verifies. */
+export const ALGORITHM = 'AWS4-HMAC-SHA256'
+
+/** The payload-hash value for a body the signer chose not to sign. */
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
+
+/** Lower-case hex SHA-256. */
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+/**
+ * SigV4's URI encoding: every byte except the unreserved `A-Z a-z 0-9 - _ . ~` as `%XX`
+ * with upper-case hex (RFC 3986), so `*` is `%2A` and a space `%20`, never `+`.
+ */
+export function uriEscape(s: string): string {
+  return encodeURIComponent(s).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
+}
+
+/**
+ * The canonical URI of a non-S3 service: the path as it went on the wire, with `.` and
+ * `..` segments resolved and empty segments dropped, then URI-encoded once more with
+ * `/` kept (so a wire `%20` signs as `%2520`), as the AWS SDKs compute it.
+ */
+export function canonicalUri(rawPath: string): string {
+  const segments: string[] = []
+  for (const seg of rawPath.split('/')) {
+    if (seg === '' || seg === '.') continue
+    if (seg === '..') segments.pop()
+    else segments.push(seg)
+  }
+  const trailing = rawPath.endsWith('/') && segments.length > 0 ? '/' : ''
+  const normalized = `/${segments.join('/')}${trailing}`
+  return uriEscape(normalized).replace(/%2F/g, '/')
+}
+
+function decodeStrict(s: string): string {
+  if (!s.includes('%')) return s
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
+/**
+ * The canonical query string: every parameter of the raw query (`+` is a literal plus,
+ * as signers encode spaces as `%20`), each name and value URI-encoded, sorted by name
+ * and then by value, joined with `&`. `exclude` names a parameter left out (the
+ * presigned `X-Amz-Signature`).
+ */
+export function canonicalQuery(rawQuery: string, exclude?: string): string {
+  const pairs: [string, string][] = []
+  for (const piece of rawQuery.split('&')) {
+    if (piece === '') continue
+    const eq = piece.indexOf('=')
+    const name = decodeStrict(eq === -1 ? piece : piece.slice(0, eq))
+    if (exclude !== undefined && name === exclude) continue
+    const value = eq === -1 ? '' : decodeStrict(piece.slice(eq + 1))
+    pairs.push([uriEscape(name), uriEscape(value)])
+  }
+  pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+  return pairs.map(([n, v]) => `${n}=${v}`).join('&')
+}
+
+/** A header value as SigV4 signs it: trimmed, runs of whitespace folded to one space. */
+export function canonicalHeaderValue(value: string): string {
+  return value.trim().replace(/\s+/g, ' ')
+}
+
+/** Headers by lower-case name, every value of a repeated header kept in order. */
+export type HeaderValues = Readonly<Record<string, readonly string[] | undefined>>
+
+/**
+ * The canonical headers block for the signed header names, in the order given:
+ * `name:value\n` per header, the values of a repeated header joined with `,`.
+ * Returns the name of the first signed header the request lacks instead.
+ */
+export function canonicalHeaders(
+  headers: HeaderValues,
+  signed: readonly string[],
+): { readonly block: string } | { readonly missing: string } {
+  let block = ''
+  for (const name of signed) {
+    const values = headers[name]
+    if (values === undefined || values.length === 0) return { missing: name }
+    block += `${name}:${values.map(canonicalHeaderValue).join(',')}\n`
+  }
+  return { block }
+}
+
+/** The parts of a canonical request. */
+export interface CanonicalRequestParts {
+  readonly method: string
+  readonly rawPath: string
+  readonly rawQuery: string
+  /** Excluded from the canonical query (presigned requests: `X-Amz-Signature`). */
+  readonly excludeQuery?: string
+  readonly headersBlock: string
+  readonly signedHeaders: readonly string[]
+  readonly payloadHash: string
+}
+
+/** The canonical request, exactly as AWS's SigV4 specification lays it out. */
+export function canonicalRequest(p: CanonicalRequestParts): string {
+  return [
+    p.method.toUpperCase(),
+    canonicalUri(p.rawPath),
+    canonicalQuery(p.rawQuery, p.excludeQuery),
+    p.headersBlock,
+    p.signedHeaders.join(';'),
+    p.payloadHash,
+  ].join('\n')
+}
+
+/** The string to sign: algorithm, request time, credential scope, canonical request hash. */
+export function stringToSign(amzDate: string, scope: string, canonical: string): string {
+  return `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`
+}
