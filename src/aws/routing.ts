@@ -1,0 +1,81 @@
+import { headerValue, queryParam } from './sigv4/authorization.js'
+import type { HeaderValues } from './sigv4/canonical.js'
+import { isAwsService, SERVICE_PROTOCOLS, type AwsService } from './services.js'
+
+/** How the target service was found, for the request log. */
+export type RoutedBy = 'scope' | 'action' | 'path' | 'host' | 'version'
+
+/** A request's service and the rule that chose it. */
+export interface ServiceRoute {
+  readonly service: AwsService
+  readonly by: RoutedBy
+}
+
+/** STS actions AWS serves unsigned; a request naming one is STS even with no other hint. */
+export const UNSIGNED_STS_ACTIONS: readonly string[] = [
+  'AssumeRoleWithWebIdentity',
+  'AssumeRoleWithSAML',
+]
+
+const SCOPE_SERVICE = /Credential=[^/,\s]*\/[^/,\s]*\/[^/,\s]*\/([^/,\s]*)\//
+
+/** The service named by the SigV4 credential scope (header or presigned), if any. */
+export function scopeService(headers: HeaderValues, rawQuery: string): string | undefined {
+  const auth = headerValue(headers, 'authorization')
+  if (auth !== undefined) return SCOPE_SERVICE.exec(auth)?.[1]
+  const credential = queryParam(rawQuery, 'X-Amz-Credential')
+  return credential?.split('/')[3]
+}
+
+/** True for EKS's REST paths (`/clusters`, `/clusters/NAME`, …). */
+export function isEksPath(path: string): boolean {
+  return path === '/clusters' || path.startsWith('/clusters/')
+}
+
+/** The service an AWS hostname names: `iam.amazonaws.com`, `sts.us-west-2.amazonaws.com`… */
+export function hostService(host: string | undefined): AwsService | undefined {
+  if (host === undefined) return undefined
+  const name = host.replace(/:\d+$/, '').toLowerCase()
+  const first = name.split('.')[0] ?? ''
+  return name.includes('.') && isAwsService(first) ? first : undefined
+}
+
+/** The inputs of {@link routeService}. */
+export interface RouteInput {
+  readonly path: string
+  readonly rawQuery: string
+  readonly headers: HeaderValues
+  /** The Query `Action`, when the request has one. */
+  readonly action?: string | undefined
+  readonly version?: string | undefined
+  /** The Query services that implement an action (from the registered handlers). */
+  readonly servicesFor?: (action: string) => readonly AwsService[]
+}
+
+/**
+ * Finds the service a request is for, as AWS's own endpoints would have received it:
+ *
+ * 1. the SigV4 credential scope's service (`…/us-east-1/iam/aws4_request`);
+ * 2. the Query `Action`: AssumeRoleWithWebIdentity and AssumeRoleWithSAML (sent unsigned)
+ *    are STS, and an action only one registered service implements is that service's;
+ * 3. the path: EKS's REST paths start with `/clusters`;
+ * 4. the Host: `iam.*`, `sts.*`, `eks.*` (a client aimed at AWS's hostnames);
+ * 5. the Query `Version`: `2010-05-08` is IAM, `2011-06-15` STS.
+ *
+ * Undefined when nothing names a service.
+ */
+export function routeService(input: RouteInput): ServiceRoute | undefined {
+  const scoped = scopeService(input.headers, input.rawQuery)
+  if (scoped !== undefined && isAwsService(scoped)) return { service: scoped, by: 'scope' }
+  if (input.action !== undefined) {
+    if (UNSIGNED_STS_ACTIONS.includes(input.action)) return { service: 'sts', by: 'action' }
+    const owners = input.servicesFor?.(input.action) ?? []
+    if (owners.length === 1 && owners[0] !== undefined) return { service: owners[0], by: 'action' }
+  }
+  if (isEksPath(input.path)) return { service: 'eks', by: 'path' }
+  const byHost = hostService(headerValue(input.headers, 'host'))
+  if (byHost !== undefined) return { service: byHost, by: 'host' }
+  if (input.version === SERVICE_PROTOCOLS.iam.version) return { service: 'iam', by: 'version' }
+  if (input.version === SERVICE_PROTOCOLS.sts.version) return { service: 'sts', by: 'version' }
+  return undefined
+}
