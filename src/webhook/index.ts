@@ -1,0 +1,58 @@
+export { mutatePod } from './mutate.js'
+export type { MutationOutcome, MutationResult } from './mutate.js'
+export {
+  createMutationConfig,
+  isValidFsGroup,
+  DEFAULT_CONTAINER_CREDENTIALS,
+  DEFAULT_TOKEN_EXPIRATION_SECONDS,
+  MIN_TOKEN_EXPIRATION_SECONDS,
+  MAX_FS_GROUP,
+  POD_IDENTITY_JITTER_SECONDS,
+  IRSA_VOLUME_NAME,
+  IRSA_TOKEN_PATH,
+} from './config.js'
+export type {
+  MutationConfig,
+  MutationOptions,
+  ContainerCredentialsConfig,
+  EnvFromResolver,
+  EnvFromSourceRef,
+  UnresolvedEnvFromPolicy,
+} from './config.js'
+export { resolveIdentity } from './resolve.js'
+export type {
+  IdentityMode,
+  IdentityResolution,
+  NoIdentityOutcome,
+  ResolvedIdentity,
+} from './resolve.js'
+export { readPod, readServiceAccount } from './pod-view.js'
+export type { PodView, ServiceAccountView, ContainerView, EnvFromView } from './pod-view.js'
+export { ANNOTATIONS, POD_IDENTITY_LABEL, SKIP_POD_LABEL, annotationKey } from './annotations.js'
+export { ENV } from './env-names.js'
+export { applyJsonPatch, parseJsonPatch } from './json-patch.js'
+export type {
+  JsonPatchOperation,
+  JsonPatchValueOperation,
+  JsonPatchRemoveOperation,
+  JsonPatchFromOperation,
+} from './json-patch.js'
+export { escapePointerToken, formatPointer, parsePointer } from './json-pointer.js'
+export { parseGoBool, parseGoInt64, parseCsvFirstRecord } from './go-parse.js'
+export { WebhookError, isWebhookError, WEBHOOK_ERROR_CODES } from './errors.js'
+export type { WebhookErrorCode } from './errors.js'
+export type {
+  JsonValue,
+  JsonObject,
+  Pod,
+  PodSpec,
+  PodSecurityContext,
+  ObjectMeta,
+  Container,
+  EnvVar,
+  EnvFromSource,
+  EnvFromReference,
+  VolumeMount,
+  Volume,
+  ServiceAccount,
+} from './types.js'
