@@ -74,7 +74,8 @@ function splitSegments(raw: string, variables: boolean): string[] {
 function segment(text: string, variables: boolean): Glob | Template {
   if (!variables) return compileGlob(text)
   const t = parseTemplate(text, { variables: true, wildcards: true })
-  return t.hasVars ? t : compileGlob(text)
+  // Without variables the template is still needed for its escapes (`${*}` is a literal *).
+  return t.hasVars ? t : (templateGlob(t, undefined) ?? compileGlob(text))
 }
 
 /**
@@ -144,11 +145,12 @@ export function arnPatternMatches(
 /**
  * Whether `arn` matches the ARN pattern `pattern` segment by segment (`*` and `?` within
  * each segment; in the resource part `*` also spans `/` and `:`). Case-sensitive. `*`
- * alone matches anything.
+ * alone matches anything; a pattern with fewer than six segments is completed with `*`
+ * segments, as IAM does for a Resource value.
  */
 export function matchArn(pattern: string, arn: string): boolean {
   return (
-    arnPatternMatches(compileArnPattern(pattern, 'none', false), arn, arnColons(arn), undefined) ===
+    arnPatternMatches(compileArnPattern(pattern, 'none', true), arn, arnColons(arn), undefined) ===
     true
   )
 }
