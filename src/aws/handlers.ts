@@ -28,7 +28,7 @@ interface BaseContext<P> {
   /** The request time from the injected clock (epoch ms). */
   readonly nowMs: number
   /** Adds fields to this request's single log line. */
-  annotate(fields: LogFields): void
+  readonly annotate: (fields: LogFields) => void
 }
 
 /** What a Query (IAM, STS) action handler is given. */

@@ -16,9 +16,20 @@ const DRAIN_BYTES = 4 * 1024 * 1024
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      if (size > limit) tooLarge()
+      else chunks.push(chunk)
+    }
+    const onEnd = (): void => {
+      resolve(chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks, size))
+    }
     const tooLarge = (): void => {
       req.removeListener('data', onData)
       req.removeListener('end', onEnd)
+      chunks.length = 0
       let dropped = 0
       req.on('data', (chunk: Buffer) => {
         dropped += chunk.length
@@ -32,26 +43,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
         }),
       )
     }
+    req.on('error', reject)
     const declared = Number(req.headers['content-length'])
     if (Number.isFinite(declared) && declared > limit) {
       tooLarge()
       return
     }
-    const chunks: Buffer[] = []
-    let size = 0
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length
-      if (size > limit) {
-        tooLarge()
-        return
-      }
-      chunks.push(chunk)
-    }
-    const onEnd = (): void => {
-      resolve(chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks, size))
-    }
     req.on('data', onData)
     req.on('end', onEnd)
-    req.on('error', reject)
   })
 }
