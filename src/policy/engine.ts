@@ -174,19 +174,17 @@ export function run(
   const boundary = set.boundary === undefined ? undefined : runLayer(set.boundary, st)
   const session = set.session === undefined ? undefined : runLayer(set.session, st)
   const resource = set.resource === undefined ? undefined : runLayer([set.resource], st)
-  const given: [LayerTrace['layer'], LayerOutcome | undefined][] = [
-    ['identity', identity],
-    ['boundary', boundary],
-    ['session', session],
-    ['resource', resource],
-  ]
 
   let decision: Decision
-  let matched: StatementRef[] = []
-  const denies = given.flatMap(([, o]) => o?.deny ?? [])
-  if (denies.length > 0) {
+  let matched: readonly StatementRef[] = NONE
+  if (
+    identity?.deny !== undefined ||
+    boundary?.deny !== undefined ||
+    session?.deny !== undefined ||
+    resource?.deny !== undefined
+  ) {
     decision = 'explicitDeny'
-    matched = denies
+    matched = concat(identity?.deny, boundary?.deny, session?.deny, resource?.deny)
   } else {
     const identityMode = identity !== undefined || boundary !== undefined || session !== undefined
     const identityAllows =
@@ -200,18 +198,39 @@ export function run(
     // delegates to the account, so then they must be given and allow.
     else allowed = identityMode ? identityAllows : resource.direct
     decision = allowed ? 'allowed' : 'implicitDeny'
-    if (allowed) matched = given.flatMap(([, o]) => o?.allow ?? [])
+    if (allowed) matched = concat(identity?.allow, boundary?.allow, session?.allow, resource?.allow)
   }
 
   let layers: LayerTrace[] | undefined
   if (trace) {
     layers = []
+    const given: [LayerTrace['layer'], LayerOutcome | undefined][] = [
+      ['identity', identity],
+      ['boundary', boundary],
+      ['session', session],
+      ['resource', resource],
+    ]
     for (const [layer, o] of given) {
       if (o !== undefined)
         layers.push({ layer, decision: layerDecision(o), statements: o.traces ?? [] })
     }
   }
   return { decision, matched, missing: missingKeys(st), layers }
+}
+
+const NONE: readonly StatementRef[] = Object.freeze([])
+
+/** Joins the layers' statement lists, without copying when only one has any. */
+function concat(...lists: (StatementRef[] | undefined)[]): readonly StatementRef[] {
+  let only: StatementRef[] | undefined
+  let count = 0
+  for (const l of lists) {
+    if (l === undefined) continue
+    only = l
+    count++
+  }
+  if (count <= 1) return only ?? NONE
+  return lists.flatMap((l) => l ?? [])
 }
 
 /** The explanation object for {@link run}'s traced result. */
