@@ -2,10 +2,12 @@ import type { Command } from '../command.js'
 import { oidcCommands } from './oidc.js'
 import { keysCommands } from './keys.js'
 import { createTokenCommands } from './create-token.js'
+import { policyCommands } from './policy.js'
 
 /** Every command of the irsa CLI. Each module exports its commands; add them here. */
 export const commands: readonly Command[] = [
   ...oidcCommands,
   ...keysCommands,
   ...createTokenCommands,
+  ...policyCommands,
 ]
