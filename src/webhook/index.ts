@@ -19,7 +19,7 @@ export type {
   EnvFromSourceRef,
   UnresolvedEnvFromPolicy,
 } from './config.js'
-export { resolveIdentity } from './resolve.js'
+export { resolveIdentity, tokenVolumeExpiration } from './resolve.js'
 export type {
   IdentityMode,
   IdentityResolution,

@@ -5,7 +5,7 @@ import { escapePointerToken } from './json-pointer.js'
 import type { JsonPatchOperation } from './json-patch.js'
 import { readPod, readServiceAccount } from './pod-view.js'
 import type { PodView } from './pod-view.js'
-import { resolveIdentity } from './resolve.js'
+import { resolveIdentity, tokenVolumeExpiration } from './resolve.js'
 import type { IdentityMode, NoIdentityOutcome, ResolvedIdentity } from './resolve.js'
 import { sessionNameEntry } from './session-name.js'
 import type { JsonObject, Pod, ServiceAccount } from './types.js'
@@ -49,7 +49,7 @@ function labelOps(pod: PodView): JsonPatchOperation[] {
   ]
 }
 
-function tokenVolume(id: ResolvedIdentity): JsonObject {
+function tokenVolume(id: ResolvedIdentity, config: MutationConfig): JsonObject {
   return {
     name: id.volumeName,
     projected: {
@@ -57,7 +57,7 @@ function tokenVolume(id: ResolvedIdentity): JsonObject {
         {
           serviceAccountToken: {
             audience: id.audience,
-            expirationSeconds: id.expirationSeconds,
+            expirationSeconds: tokenVolumeExpiration(id, config),
             path: id.tokenPath,
           },
         },
@@ -66,7 +66,12 @@ function tokenVolume(id: ResolvedIdentity): JsonObject {
   }
 }
 
-function volumeOps(pod: PodView, id: ResolvedIdentity, warnings: string[]): JsonPatchOperation[] {
+function volumeOps(
+  pod: PodView,
+  id: ResolvedIdentity,
+  config: MutationConfig,
+  warnings: string[],
+): JsonPatchOperation[] {
   const existing = pod.volumes?.find((v) => v.name === id.volumeName)
   if (existing !== undefined) {
     if (!existing.projectsToken) {
@@ -78,8 +83,8 @@ function volumeOps(pod: PodView, id: ResolvedIdentity, warnings: string[]): Json
   }
   // Like the reference: create the list, or put the token volume first.
   return pod.volumes === undefined
-    ? [{ op: 'add', path: '/spec/volumes', value: [tokenVolume(id)] }]
-    : [{ op: 'add', path: '/spec/volumes/0', value: tokenVolume(id) }]
+    ? [{ op: 'add', path: '/spec/volumes', value: [tokenVolume(id, config)] }]
+    : [{ op: 'add', path: '/spec/volumes/0', value: tokenVolume(id, config) }]
 }
 
 function fsGroupOps(pod: PodView, id: ResolvedIdentity): JsonPatchOperation[] {
@@ -121,7 +126,7 @@ export function mutatePod(
   const warnings = [...resolution.warnings]
   const patch: JsonPatchOperation[] = []
   if (id.mode === 'pod-identity') patch.push(...labelOps(view))
-  patch.push(...volumeOps(view, id, warnings))
+  patch.push(...volumeOps(view, id, config, warnings))
   patch.push(...fsGroupOps(view, id))
 
   const session = id.roleSessionName ? sessionNameEntry(view) : undefined

@@ -24,7 +24,10 @@ export interface ResolvedIdentity {
   /** Pod Identity: the agent's credentials URL. */
   readonly fullUri: string
   readonly audience: string
+  /** The token lifetime as configured (pod, ServiceAccount or flag), before any jitter. */
   readonly expirationSeconds: number
+  /** Pod Identity with exactly one day: a new volume gets a random lifetime instead. */
+  readonly jitter: boolean
   readonly regionalSts: boolean
   /** `''`: inject no region. */
   readonly region: string
@@ -202,7 +205,13 @@ function noRoleWarning(
   return undefined
 }
 
-function jitter(config: MutationConfig): number {
+/**
+ * The lifetime a new token volume gets: the configured one, or for Pod Identity's exact
+ * day a uniform random whole number of seconds in [79200, 86400] drawn from `config.random`
+ * (reference #260). Drawn only when a volume is created, so a reinvocation draws nothing.
+ */
+export function tokenVolumeExpiration(id: ResolvedIdentity, config: MutationConfig): number {
+  if (!id.jitter) return id.expirationSeconds
   const { min, max } = POD_IDENTITY_JITTER_SECONDS
   const r = config.random()
   const unit = Number.isFinite(r) ? Math.min(Math.max(r, 0), 1 - Number.EPSILON) : 0
@@ -213,9 +222,10 @@ function jitter(config: MutationConfig): number {
  * Decides whether and how a pod gets an AWS identity, with the reference's precedence:
  * an EKS Pod Identity association beats IRSA; audience and regional STS come from the
  * ServiceAccount, else the flags; the token expiration from the pod, else the
- * ServiceAccount, else the flag (at least 600 s; exactly one day becomes a random
- * 22–24 h for Pod Identity only). irsa adds the region (ServiceAccount, else the flag),
- * `AWS_ROLE_SESSION_NAME` and `fsGroup` (pod, else ServiceAccount, else the flag).
+ * ServiceAccount, else the flag (at least 600 s; for Pod Identity only, exactly one day
+ * becomes a random 22–24 h, see {@link tokenVolumeExpiration}). irsa adds the region
+ * (ServiceAccount, else the flag), `AWS_ROLE_SESSION_NAME` and `fsGroup` (pod, else
+ * ServiceAccount, else the flag).
  *
  * `serviceAccount` is `undefined` when it does not exist (or could not be found).
  */
@@ -270,14 +280,11 @@ export function resolveIdentity(
   }
 
   const regionalSts = saAnn.bool(ANNOTATIONS.stsRegionalEndpoints) ?? config.stsRegionalEndpoint
-  let expirationSeconds =
+  const expirationSeconds =
     first(
       podAnn.expiration(ANNOTATIONS.tokenExpiration),
       saAnn.expiration(ANNOTATIONS.tokenExpiration),
     ) ?? config.tokenExpiration
-  if (mode === 'pod-identity' && expirationSeconds === POD_IDENTITY_JITTER_SECONDS.max) {
-    expirationSeconds = jitter(config)
-  }
   const region = saAnn.raw(ANNOTATIONS.region) || config.defaultRegion
   const roleSessionName =
     mode === 'irsa' &&
@@ -305,6 +312,7 @@ export function resolveIdentity(
       fullUri: mode === 'pod-identity' ? cc.fullUri : '',
       audience,
       expirationSeconds,
+      jitter: mode === 'pod-identity' && expirationSeconds === POD_IDENTITY_JITTER_SECONDS.max,
       regionalSts,
       region,
       volumeName,
