@@ -220,7 +220,7 @@ export function run(
 
 const NONE: readonly StatementRef[] = Object.freeze([])
 
-/** Joins the layers' statement lists, without copying when only one has any. */
+/** Joins the layers' statement lists, without copying when only one list is non-empty. */
 function concat(...lists: (StatementRef[] | undefined)[]): readonly StatementRef[] {
   let only: StatementRef[] | undefined
   let count = 0

@@ -39,7 +39,7 @@ export class GlobBuilder {
     return this
   }
 
-  /** Appends a `?`: any one character. */
+  /** Appends a `?`, which matches exactly one character. */
   any(): this {
     this.#wild ??= Array.from({ length: this.#text.length }, () => false)
     this.#wild.push(true)
@@ -48,7 +48,7 @@ export class GlobBuilder {
     return this
   }
 
-  /** Appends a `*`: any run of characters, empty included. */
+  /** Appends a `*`, which matches a run of characters (empty included). */
   star(): this {
     this.#chunks.push({ text: this.#text, wild: this.#wild })
     this.#text = ''
