@@ -1,6 +1,8 @@
 /**
  * The public contract of the IAM policy engine (DESIGN §3.3). Pure data types; the
- * functions that use them are in parse.ts, compile.ts, evaluate.ts and explain.ts.
+ * functions that use them are in parse.ts (validatePolicy, parsePolicy), compile.ts
+ * (compilePolicy), evaluate.ts (evaluate, explain, over the shared core in engine.ts) and
+ * format.ts (formatExplanation).
  */
 
 /** Which rules a document is validated under. */
@@ -154,7 +156,9 @@ export interface Explanation extends EvalResult {
  * allowed when identity allows, and the boundary (if given) allows, and the session
  * policies (if given) allow, and nothing denies. Trust mode (`resource` given, the
  * assume-role calls): allowed when the resource/trust policy allows the principal and
- * nothing denies; identity layers, when also given, must allow too.
+ * nothing denies; identity layers, when also given, must allow too. A principal that the
+ * resource policy matches only at account level (`"AWS": "ACCOUNT"` or `...:root`) is
+ * delegated to the account: identity layers must then be given and allow.
  */
 export interface PolicySet<P> {
   readonly identity?: readonly P[]
