@@ -8,8 +8,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { compilePolicy, evaluate, explain, matchWildcard } from '../../src/policy/index.js'
-import type { CompiledPolicy, EvalResult, PolicyKind, PolicySet } from '../../src/policy/index.js'
+import { evaluate, explain, matchWildcard } from '../../src/policy/index.js'
+import type { EvalResult } from '../../src/policy/index.js'
 import {
   denyStatementArb,
   identityCaseArb,
@@ -27,7 +27,7 @@ import {
   statementsOf,
 } from './naive-evaluator.js'
 import type { NaivePolicy, NaiveRef } from './naive-evaluator.js'
-import { resourceKind } from './policy-cases.js'
+import { compileCase } from './compile-case.js'
 
 const RUNS = 300
 const params = (seed: number, numRuns = RUNS): fc.Parameters<unknown> => ({ seed, numRuns })
@@ -36,19 +36,6 @@ const anyCase = fc.oneof(
   { arbitrary: identityCaseArb('full'), weight: 3 },
   { arbitrary: trustCaseArb(), weight: 1 },
 )
-
-function compileOne(p: NaivePolicy, kind: PolicyKind): CompiledPolicy {
-  return compilePolicy(JSON.stringify(p.document), kind, { id: p.id, type: p.type ?? 'none' })
-}
-
-function compileCase(c: GeneratedCase): PolicySet<CompiledPolicy> {
-  return {
-    ...(c.identity ? { identity: c.identity.map((p) => compileOne(p, 'identity')) } : {}),
-    ...(c.boundary ? { boundary: c.boundary.map((p) => compileOne(p, 'boundary')) } : {}),
-    ...(c.session ? { session: c.session.map((p) => compileOne(p, 'session')) } : {}),
-    ...(c.resource ? { resource: compileOne(c.resource, resourceKind(c.request.action)) } : {}),
-  }
-}
 
 function run(c: GeneratedCase): EvalResult {
   return evaluate(c.request, compileCase(c))
