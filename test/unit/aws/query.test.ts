@@ -71,10 +71,10 @@ test('nested lists inside structures (SimulateCustomPolicy ContextEntries)', () 
   const [entry, ...rest] = p.structs('ContextEntries') ?? []
   assert.equal(rest.length, 0)
   assert.equal(entry?.string('ContextKeyName'), 'aws:SourceIp')
-  assert.equal(entry?.string('ContextKeyType'), 'ipList')
-  assert.deepEqual(entry?.list('ContextKeyValues'), ['1.2.3.4', '5.6.7.8'])
-  assert.equal(entry?.prefix, 'ContextEntries.member.1.')
-  assert.deepEqual(entry?.names().sort(), [
+  assert.equal(entry.string('ContextKeyType'), 'ipList')
+  assert.deepEqual(entry.list('ContextKeyValues'), ['1.2.3.4', '5.6.7.8'])
+  assert.equal(entry.prefix, 'ContextEntries.member.1.')
+  assert.deepEqual(entry.names().sort(), [
     'ContextKeyName',
     'ContextKeyType',
     'ContextKeyValues.member.1',
@@ -211,7 +211,7 @@ test('lists: required, size bounds; member names for nested values; IAM entry', 
   const e = v.error()
   assert.equal(e?.entry, IAM_ERRORS.ValidationError)
   assert.equal(
-    e?.message,
+    e.message,
     "3 validation errors detected: Value '[a, b]' at 'clientIDList' failed to satisfy constraint: Member must have length less than or equal to 1; " +
       "Value '[]' at 'thumbprintList' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
       "Value null at 'absent' failed to satisfy constraint: Member must not be null",
