@@ -6,8 +6,9 @@
  * end, and every chunk between is placed at its leftmost match after the previous one.
  * Leftmost placement is always safe: a later start only leaves less room for the chunks
  * that follow. So there is no backtracking: `*`-only patterns run in time linear in the
- * value (a chunk without `?` is found with `indexOf`), and a chunk with `?` costs at most
- * its length per position tried.
+ * value (a chunk without `?` is found with `indexOf`), and a chunk with `?` is found by
+ * jumping between occurrences of its longest literal run, costing at most its length per
+ * occurrence tried.
  */
 
 /** A fixed-length piece of a pattern between two `*`. */
@@ -15,6 +16,26 @@ export interface Chunk {
   readonly text: string
   /** `wild[i]` is true when position `i` is a `?`; undefined when the chunk has none. */
   readonly wild: readonly boolean[] | undefined
+  /** For a chunk with `?`: its longest run without `?`, searched for with indexOf. */
+  readonly anchor: string
+  readonly anchorAt: number
+}
+
+function chunk(text: string, wild: boolean[] | undefined): Chunk {
+  let anchor = ''
+  let anchorAt = 0
+  if (wild !== undefined) {
+    let start = 0
+    for (let i = 0; i <= text.length; i++) {
+      if (i < text.length && wild[i] !== true) continue
+      if (i - start > anchor.length) {
+        anchor = text.slice(start, i)
+        anchorAt = start
+      }
+      start = i + 1
+    }
+  }
+  return { text, wild, anchor, anchorAt }
 }
 
 /** A compiled wildcard pattern. */
@@ -50,7 +71,7 @@ export class GlobBuilder {
 
   /** Appends a `*`, which matches a run of characters (empty included). */
   star(): this {
-    this.#chunks.push({ text: this.#text, wild: this.#wild })
+    this.#chunks.push(chunk(this.#text, this.#wild))
     this.#text = ''
     this.#wild = undefined
     this.#hasWild = true
@@ -58,7 +79,7 @@ export class GlobBuilder {
   }
 
   build(): Glob {
-    const chunks = [...this.#chunks, { text: this.#text, wild: this.#wild }]
+    const chunks = [...this.#chunks, chunk(this.#text, this.#wild)]
     return { chunks, exact: this.#hasWild ? undefined : this.#text }
   }
 }
@@ -124,8 +145,20 @@ function find(c: Chunk, s: string, from: number, to: number): number {
     const at = s.indexOf(c.text, from)
     return at >= 0 && at + len <= to ? at : -1
   }
-  for (let p = from; p + len <= to; p++) if (chunkAt(c, s, p)) return p
-  return -1
+  if (c.anchor === '') {
+    for (let p = from; p + len <= to; p++) if (chunkAt(c, s, p)) return p
+    return -1
+  }
+  // Jump from one occurrence of the literal anchor to the next instead of trying every position.
+  let p = from
+  for (;;) {
+    const at = s.indexOf(c.anchor, p + c.anchorAt)
+    if (at < 0) return -1
+    p = at - c.anchorAt
+    if (p + len > to) return -1
+    if (chunkAt(c, s, p)) return p
+    p++
+  }
 }
 
 /**
