@@ -16,45 +16,26 @@
  * reports one error; when a document has several, the first issue is the one IAM reports
  * (JSON, then grammar, then the checks in the order IAM makes them).
  */
+import { Checker, member, R } from './checker.js'
 import { PolicyValidationError } from './errors.js'
 import { LineIndex, parseJson, JsonSyntaxError, type JsonObject, type JsonValue } from './json.js'
 import { MSG, TRUST_MSG } from './messages.js'
-import { parseOperator } from './operators.js'
+import {
+  actionIssue,
+  checkConditions,
+  checkPrincipal,
+  resourceIssue,
+  trustActionOk,
+} from './rules.js'
 import type {
-  ParsedCondition,
   ParsedPolicy,
   ParsedStatement,
   PolicyIssue,
   PolicyKind,
   PolicyVersion,
   PrincipalBlock,
-  PrincipalType,
   ValidateOptions,
 } from './types.js'
-import { parseDate } from './values.js'
-import { matchWildcard } from './wildcard.js'
-
-/** Rank: the order in which IAM checks, so the first issue is IAM's answer. */
-const R = {
-  json: 0,
-  principalProhibited: 1,
-  syntax: 2,
-  managedVersion: 3,
-  legacy: 4,
-  sid: 5,
-  actions: 6,
-  resources: 7,
-  resourceFormat: 8,
-  vendor: 9,
-  principalValue: 10,
-} as const
-
-interface Issue {
-  readonly rank: number
-  readonly message: string
-  readonly path: string
-  readonly offset: number | undefined
-}
 
 const TOP = new Set(['Version', 'Id', 'Statement'])
 const ELEMENTS = new Set([
@@ -68,77 +49,7 @@ const ELEMENTS = new Set([
   'NotResource',
   'Condition',
 ])
-const PRINCIPAL_TYPES = new Set<string>(['AWS', 'Federated', 'Service', 'CanonicalUser'])
-/** The ARN partitions AWS has. */
-const PARTITIONS = new Set([
-  'aws',
-  'aws-cn',
-  'aws-us-gov',
-  'aws-iso',
-  'aws-iso-b',
-  'aws-iso-e',
-  'aws-iso-f',
-  'aws-eusc',
-])
-/** The actions a role trust policy may name (CreateRole rejects others). */
-const TRUST_ACTIONS = [
-  'sts:assumerole',
-  'sts:assumerolewithwebidentity',
-  'sts:assumerolewithsaml',
-  'sts:tagsession',
-  'sts:setsourceidentity',
-  'sts:setcontext',
-]
 const SID = /^[0-9A-Za-z]*$/
-const VENDOR = /^[A-Za-z0-9.-]+$/
-const UNIQUE_ID = /^[A-Z0-9]{16,128}$/
-
-class Checker {
-  readonly issues: Issue[] = []
-  readonly kind: PolicyKind
-  readonly trust: boolean
-  /** Identity, boundary and session policies: the permission-policy rules. */
-  readonly identity: boolean
-
-  constructor(kind: PolicyKind) {
-    this.kind = kind
-    this.trust = kind === 'trust'
-    this.identity = kind === 'identity' || kind === 'boundary' || kind === 'session'
-  }
-
-  add(rank: number, message: string, path: string, at: JsonValue | number | undefined): void {
-    const offset = typeof at === 'number' ? at : at?.start
-    this.issues.push({ rank, message, path, offset })
-  }
-
-  /** A grammar error: IAM words it differently for trust policies. */
-  syntax(path: string, at: JsonValue | number | undefined): void {
-    this.add(R.syntax, this.trust ? TRUST_MSG.syntax : MSG.syntax, path, at)
-  }
-
-  /** A string, or a non-empty list of strings; undefined (and an issue) otherwise. */
-  strings(v: JsonValue, path: string): string[] | undefined {
-    if (v.kind === 'string') return [v.value]
-    if (v.kind === 'array') {
-      const out: string[] = []
-      for (const item of v.items) {
-        if (item.kind !== 'string') {
-          this.syntax(path, item)
-          return undefined
-        }
-        out.push(item.value)
-      }
-      return out
-    }
-    this.syntax(path, v)
-    return undefined
-  }
-}
-
-function member(o: JsonObject, key: string): JsonValue | undefined {
-  for (const m of o.members) if (m.key === key) return m.value
-  return undefined
-}
 
 interface Analysis {
   readonly issues: readonly PolicyIssue[]
@@ -366,8 +277,7 @@ function checkStatement(
     const at = av ?? nav
     const where = `${path}/${action !== undefined ? 'Action' : 'NotAction'}`
     if (c.trust) {
-      const l = a.toLowerCase()
-      if (!l.startsWith('sts:') || !TRUST_ACTIONS.some((t) => matchWildcard(l, t, false))) {
+      if (!trustActionOk(a)) {
         c.add(R.syntax, TRUST_MSG.nonStsAction, where, at)
         bad()
         break
@@ -441,190 +351,6 @@ function checkStatement(
     ...(resource === undefined ? {} : { resource }),
     ...(notResource === undefined ? {} : { notResource }),
   }
-}
-
-/** IAM's message for a malformed action name, or undefined when it is fine. */
-function actionIssue(a: string): string | undefined {
-  if (a === '*') return undefined
-  const parts = a.split(':')
-  if (parts.length === 1) return MSG.vendorMissing
-  if (parts.length > 2) return MSG.oneColon
-  const vendor = parts[0] ?? ''
-  if (vendor !== '*' && !VENDOR.test(vendor)) return MSG.vendorInvalid(vendor)
-  return undefined
-}
-
-/** IAM's message for a malformed Resource value, with its rank, or undefined. */
-function resourceIssue(r: string): { rank: number; message: string } | undefined {
-  if (r === '*') return undefined
-  const first = r.indexOf(':')
-  if (first < 0) return { rank: R.resourceFormat, message: MSG.resourceNotArn(r) }
-  // IAM's legacy parser: fewer than six segments is fine only without an empty one.
-  const colons = r.split(':').length - 1
-  const segs = r.split(':')
-  if ((colons < 5 && r.includes('::')) || segs.length < 3 || segs[2] === '')
-    return { rank: R.legacy, message: MSG.legacyParsing }
-  const partition = segs[1] ?? ''
-  if (segs[0] !== 'arn' || !PARTITIONS.has(partition)) {
-    const rest = r
-      .slice(first + 1)
-      .split(':')
-      .slice(1)
-    const part = (i: number): string =>
-      i < rest.length && (rest[i] !== '' || rest.length > 1) ? (rest[i] ?? '*') : '*'
-    const tail = rest.length > 3 ? rest.slice(3).join(':') : '*'
-    return {
-      rank: R.resourceFormat,
-      message: MSG.partitionInvalid(
-        partition,
-        `arn:${partition}:${part(0)}:${part(1)}:${part(2)}:${tail}`,
-      ),
-    }
-  }
-  const service = segs[2] ?? ''
-  if (service.includes('*') || service.includes('?'))
-    return { rank: R.resourceFormat, message: MSG.vendorNotQualified }
-  const region = segs[3] ?? ''
-  if (service === 'iam' && region !== '')
-    return { rank: R.resourceFormat, message: MSG.iamRegion(r) }
-  if (service === 's3' && region !== '') return { rank: R.resourceFormat, message: MSG.s3Region(r) }
-  return undefined
-}
-
-function checkPrincipal(c: Checker, v: JsonValue, path: string): PrincipalBlock | undefined {
-  if (v.kind === 'string') {
-    if (v.value === '*') return '*'
-    if (c.trust) c.add(R.syntax, TRUST_MSG.principalNotObject, path, v)
-    else c.syntax(path, v)
-    return undefined
-  }
-  if (v.kind !== 'object') {
-    c.syntax(path, v)
-    return undefined
-  }
-  if (v.members.length === 0) {
-    c.add(R.syntax, MSG.principalEmpty, path, v)
-    return undefined
-  }
-  const out: Partial<Record<PrincipalType, readonly string[]>> = {}
-  let ok = true
-  for (const m of v.members) {
-    if (!PRINCIPAL_TYPES.has(m.key)) {
-      c.add(R.syntax, MSG.invalidPrincipalType(m.key), `${path}/${m.key}`, m.keyStart)
-      ok = false
-      continue
-    }
-    const values = c.strings(m.value, `${path}/${m.key}`)
-    if (values === undefined || values.length === 0) {
-      if (values !== undefined) c.add(R.syntax, MSG.principalEmpty, `${path}/${m.key}`, m.value)
-      ok = false
-      continue
-    }
-    const type = m.key as PrincipalType
-    for (const s of values) {
-      if (!principalValueOk(type, s)) {
-        c.add(R.principalValue, MSG.invalidPrincipal(type, s), `${path}/${m.key}`, m.value)
-        ok = false
-      }
-    }
-    out[type] = values
-  }
-  return ok ? out : undefined
-}
-
-/**
- * A principal value IAM accepts: `*` alone (never inside a value, "You cannot use a
- * wildcard to match part of a principal name or ARN", Principal element page), and for
- * AWS an account ID, an ARN or a unique ID.
- */
-function principalValueOk(type: PrincipalType, s: string): boolean {
-  if (s === '*') return true
-  if (s === '' || s.includes('*') || s.includes('?')) return false
-  if (type !== 'AWS') return true
-  if (/^\d{12}$/.test(s) || UNIQUE_ID.test(s)) return true
-  const segs = s.split(':')
-  return (
-    segs.length >= 6 &&
-    segs[0] === 'arn' &&
-    PARTITIONS.has(segs[1] ?? '') &&
-    (segs[2] === 'iam' || segs[2] === 'sts')
-  )
-}
-
-function checkConditions(
-  c: Checker,
-  v: JsonValue | undefined,
-  path: string,
-  lines: LineIndex,
-): ParsedCondition[] | undefined {
-  if (v === undefined) return []
-  if (v.kind !== 'object') {
-    c.syntax(path, v)
-    return undefined
-  }
-  const out: ParsedCondition[] = []
-  let ok = true
-  for (const op of v.members) {
-    const opPath = `${path}/${op.key}`
-    const spec = parseOperator(op.key)
-    if (op.value.kind !== 'object') {
-      c.syntax(opPath, op.value)
-      ok = false
-      continue
-    }
-    if (spec === undefined) {
-      c.syntax(opPath, op.keyStart)
-      ok = false
-      continue
-    }
-    for (const k of op.value.members) {
-      const keyPath = `${opPath}/${k.key}`
-      const values = conditionValues(k.value)
-      if (values === undefined || values.length === 0) {
-        c.syntax(keyPath, k.value)
-        ok = false
-        continue
-      }
-      if (!k.key.includes(':')) {
-        c.add(R.vendor, c.trust ? TRUST_MSG.syntax : MSG.vendorMissing, keyPath, k.keyStart)
-        ok = false
-        continue
-      }
-      if (spec.family === 'date') {
-        // IAM's legacy parser rejects dates it cannot read (variables are not substituted here).
-        if (values.some((d) => Number.isNaN(parseDate(d)))) {
-          c.add(R.legacy, c.trust ? TRUST_MSG.syntax : MSG.legacyParsing, keyPath, k.value)
-          ok = false
-          continue
-        }
-      }
-      out.push({ operator: op.key, key: k.key, values, position: lines.position(k.keyStart) })
-    }
-  }
-  return ok ? out : undefined
-}
-
-/** A condition value: a string, number or boolean, or a list of them (the grammar's condition_value). */
-function conditionValues(v: JsonValue): string[] | undefined {
-  const one = (x: JsonValue): string | undefined =>
-    x.kind === 'string'
-      ? x.value
-      : x.kind === 'number'
-        ? x.text
-        : x.kind === 'boolean'
-          ? String(x.value)
-          : undefined
-  if (v.kind === 'array') {
-    const out: string[] = []
-    for (const x of v.items) {
-      const s = one(x)
-      if (s === undefined) return undefined
-      out.push(s)
-    }
-    return out
-  }
-  const s = one(v)
-  return s === undefined ? undefined : [s]
 }
 
 /**
