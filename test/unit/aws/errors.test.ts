@@ -28,7 +28,7 @@ function sampleParams(template: string): Record<string, string> {
 }
 
 const entries = Object.entries(AWS_ERROR_REGISTRIES).flatMap(([surface, reg]) =>
-  Object.entries(reg).map(([key, entry]) => ({ surface, key, entry: entry as AwsErrorEntry })),
+  Object.entries(reg).map(([key, entry]) => ({ surface, key, entry })),
 )
 
 test('registries: keyed by wire code, sane statuses, Receiver only for 5xx, a when for docs', () => {
