@@ -18,6 +18,8 @@
  *   comparison for positive and negated operators alike, so it never makes a condition
  *   true by being unreadable.
  */
+import { PolicyValidationError } from './errors.js'
+import { MSG } from './messages.js'
 import { arnColons, arnPatternMatches, compileArnPattern, type ArnPattern } from './arn.js'
 import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.js'
 import { allowsVariables, parseOperator, type Comparison, type OperatorSpec } from './operators.js'
@@ -53,18 +55,12 @@ export interface CompiledCondition {
 /** Compiles a parsed condition; `variables` is true for Version 2012-10-17 policies. */
 export function compileCondition(c: ParsedCondition, variables: boolean): CompiledCondition {
   const spec = parseOperator(c.operator)
-  // The parser rejects unknown operators; an unknown one here never matches.
+  // parsePolicy rejects unknown operators; a hand-built ParsedPolicy with one must not
+  // compile into a condition that silently never holds (that would disarm a Deny).
   if (spec === undefined) {
-    const never = parseOperator('Null') as OperatorSpec
-    return {
-      operator: c.operator,
-      key: c.key,
-      lower: c.key.toLowerCase(),
-      spec: never,
-      values: c.values,
-      templates: undefined,
-      test: () => false,
-    }
+    throw new PolicyValidationError([
+      { message: MSG.syntax, path: `/Condition/${c.operator}`, position: c.position },
+    ])
   }
   const vars = variables && allowsVariables(spec.family)
   const templates = vars
