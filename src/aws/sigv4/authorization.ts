@@ -78,7 +78,8 @@ export function isSigned(req: SigV4Request): boolean {
   )
 }
 
-const ALGORITHM_NAME = /^[A-Za-z0-9-]{1,32}$/
+/** Algorithm names safe to echo: AWS's own and the standard HTTP schemes, never a credential. */
+const ALGORITHM_NAME = /^(AWS[0-9A-Z-]{0,29}|Basic|Bearer|Digest|Negotiate|NTLM)$/
 
 function unsupportedAlgorithm(algorithm: string): never {
   throw awsError(COMMON_ERRORS.IncompleteSignature, {
