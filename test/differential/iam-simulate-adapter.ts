@@ -9,8 +9,9 @@ import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate'
 import type { Simulation } from '@cloud-copilot/iam-simulate'
 import { createValidatedPolicy, validateTrustPolicy } from '@cloud-copilot/iam-policy'
 import type { Decision } from '../../src/policy/index.js'
-import { ACCOUNT, CALLER_ROLE } from '../property/arbitraries.js'
+import { ACCOUNT, CALLER_ROLE, ISSUERS } from '../property/arbitraries.js'
 import type { GeneratedCase } from '../property/arbitraries.js'
+import type { NaivePolicy } from '../property/naive-evaluator.js'
 
 export type Oracle = 'runSimulation' | 'runUnsafeSimulation'
 
@@ -77,4 +78,47 @@ export async function oracleDecision(c: GeneratedCase, oracle: Oracle): Promise<
   return oracle === 'runUnsafeSimulation'
     ? unsafeDecision(toSimulation(c, true))
     : validatedDecision(toSimulation(c, false))
+}
+
+/** Replaces every string in a JSON value (object keys included). */
+function mapStrings(v: unknown, f: (s: string) => string): unknown {
+  if (typeof v === 'string') return f(v)
+  if (Array.isArray(v)) return v.map((x) => mapStrings(x, f))
+  if (typeof v === 'object' && v !== null) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [f(k), mapStrings(x, f)]))
+  }
+  return v
+}
+
+/**
+ * The same case with the two generated EKS issuers renamed, in policies and request alike, to
+ * issuers whose condition keys iam-simulate's service data lists (accounts.google.com,
+ * cognito-identity.amazonaws.com): its validated runSimulation silently drops the keys of any
+ * other issuer, EKS's included.
+ */
+export function withKnownIssuers(c: GeneratedCase): GeneratedCase {
+  const rename = (s: string): string =>
+    s
+      .split(ISSUERS[0])
+      .join('accounts.google.com')
+      .split(ISSUERS[1])
+      .join('cognito-identity.amazonaws.com')
+  const m = (p: NaivePolicy): NaivePolicy => ({
+    ...p,
+    document: mapStrings(p.document, rename),
+  })
+  const principal = c.request.principal
+  return {
+    ...(c.identity ? { identity: c.identity.map(m) } : {}),
+    ...(c.boundary ? { boundary: c.boundary.map(m) } : {}),
+    ...(c.session ? { session: c.session.map(m) } : {}),
+    ...(c.resource ? { resource: m(c.resource) } : {}),
+    request: {
+      ...c.request,
+      context: Object.fromEntries(
+        Object.entries(c.request.context).map(([k, e]) => [rename(k), e]),
+      ),
+      ...(principal ? { principal: { ...principal, id: rename(principal.id) } } : {}),
+    },
+  }
 }

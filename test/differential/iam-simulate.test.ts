@@ -20,13 +20,13 @@ import fc from 'fast-check'
 import { evaluate } from '../../src/policy/index.js'
 import type { Decision } from '../../src/policy/index.js'
 import { repoPath } from '../helpers/paths.js'
-import { ISSUERS, identityCaseArb, trustCaseArb } from '../property/arbitraries.js'
+import { identityCaseArb, trustCaseArb } from '../property/arbitraries.js'
 import type { GeneratedCase, PolicyDocument, Statement } from '../property/arbitraries.js'
 import { compileCase } from '../property/compile-case.js'
 import type { NaivePolicy } from '../property/naive-evaluator.js'
 import { loadPolicyCases } from '../property/policy-cases.js'
 import type { CasePolicy, PolicyCase } from '../property/policy-cases.js'
-import { oracleDecision } from './iam-simulate-adapter.js'
+import { oracleDecision, withKnownIssuers } from './iam-simulate-adapter.js'
 import type { Oracle } from './iam-simulate-adapter.js'
 
 const SEED = 20260923
@@ -372,23 +372,7 @@ const KNOWN_DISAGREEMENTS: readonly KnownDisagreement[] = [
     aws: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif and https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html (the provider URL :sub and :aud keys of any registered OIDC provider)',
     applies: (c) => c.request.action === 'sts:AssumeRoleWithWebIdentity',
     // Rename the two issuers, everywhere, to issuers whose keys iam-simulate knows.
-    rewrite: (c) => {
-      const rename = (s: string): string =>
-        s
-          .split(ISSUERS[0])
-          .join('accounts.google.com')
-          .split(ISSUERS[1])
-          .join('cognito-identity.amazonaws.com')
-      const context = Object.fromEntries(
-        Object.entries(c.request.context).map(([k, e]) => [rename(k), e]),
-      )
-      const principal = c.request.principal
-      return mapCase(c, (d) => mapStrings(d, rename), {
-        ...c.request,
-        context,
-        ...(principal ? { principal: { ...principal, id: rename(principal.id) } } : {}),
-      })
-    },
+    rewrite: withKnownIssuers,
   },
 ]
 
