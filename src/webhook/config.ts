@@ -99,6 +99,32 @@ export interface MutationConfig {
   readonly resolveEnvFrom: EnvFromResolver | undefined
   /** `--env-from-unresolved`. */
   readonly unresolvedEnvFrom: UnresolvedEnvFromPolicy
+  /** `--compose-role-arn`: the account and partition for role-arn values without `arn:`. */
+  readonly composeRoleArn: ComposeRoleArn | undefined
+}
+
+/** Where a bare role name in a role-arn annotation lives. */
+export interface ComposeRoleArn {
+  /** The 12-digit AWS account id. */
+  readonly accountId: string
+  /** `aws`, `aws-cn`, … (see {@link partitionForRegion}). */
+  readonly partition: string
+}
+
+/**
+ * The partition of a region, by the reference's prefixes: `cn-` → `aws-cn`, `us-gov-` →
+ * `aws-us-gov`, `us-iso-` → `aws-iso`, `us-isob-` → `aws-iso-b`, `eusc-` → `aws-eusc`,
+ * anything else → `aws`.
+ */
+export function partitionForRegion(region: string): string {
+  const prefixes: [string, string][] = [
+    ['cn-', 'aws-cn'],
+    ['us-gov-', 'aws-us-gov'],
+    ['us-iso-', 'aws-iso'],
+    ['us-isob-', 'aws-iso-b'],
+    ['eusc-', 'aws-eusc'],
+  ]
+  return prefixes.find(([p]) => region.startsWith(p))?.[1] ?? 'aws'
 }
 
 /** Options for {@link createMutationConfig}; every one has the reference's default. */
@@ -116,6 +142,7 @@ export interface MutationOptions {
   readonly fsGroup?: number | undefined
   readonly resolveEnvFrom?: EnvFromResolver | undefined
   readonly unresolvedEnvFrom?: UnresolvedEnvFromPolicy
+  readonly composeRoleArn?: ComposeRoleArn | undefined
 }
 
 /** The largest group id Kubernetes accepts for `fsGroup`. */
@@ -161,6 +188,19 @@ export function createMutationConfig(options: MutationOptions = {}): MutationCon
   if (!UNRESOLVED_ENV_FROM_POLICIES.includes(policy)) {
     throw new InputError(`--env-from-unresolved must be override or keep, got "${policy}"`)
   }
+  const compose = options.composeRoleArn
+  if (compose !== undefined) {
+    if (!/^\d{12}$/.test(compose.accountId)) {
+      throw new InputError(
+        `--compose-role-arn needs a 12-digit account id, got "${compose.accountId}"`,
+      )
+    }
+    if (!/^aws[a-z0-9-]*$/.test(compose.partition)) {
+      throw new InputError(
+        `--compose-role-arn needs a partition such as aws, got "${compose.partition}"`,
+      )
+    }
+  }
   return {
     annotationPrefix: prefix,
     tokenAudience: options.tokenAudience ?? 'sts.amazonaws.com',
@@ -184,5 +224,6 @@ export function createMutationConfig(options: MutationOptions = {}): MutationCon
     fsGroup,
     resolveEnvFrom: options.resolveEnvFrom,
     unresolvedEnvFrom: policy,
+    composeRoleArn: compose,
   }
 }

@@ -6,6 +6,7 @@ import type { JsonPatchOperation } from './json-patch.js'
 import type { ContainerView } from './pod-view.js'
 import type { ResolvedIdentity } from './resolve.js'
 import type { JsonObject } from './types.js'
+import { list, quote } from './warnings.js'
 
 /**
  * The changes one container needs, as `add` operations at its own paths: the container
@@ -29,12 +30,6 @@ interface Injection {
 
 function literal(group: Group, name: string, value: string): Injection {
   return { group, name, entry: { name, value } }
-}
-
-/** `A`, `A and B`, `A, B and C` (or with `or`). */
-function list(names: readonly string[], word: 'and' | 'or'): string {
-  if (names.length <= 1) return names.join('')
-  return `${names.slice(0, -1).join(', ')} ${word} ${names.at(-1) ?? ''}`
 }
 
 /** The identity pair of a mode, in the order the reference injects it. */
@@ -69,7 +64,7 @@ export function planContainer(
   config: MutationConfig,
   sessionName: JsonObject | undefined,
 ): ContainerPlan {
-  const label = `container "${container.name}"`
+  const label = `container ${quote(container.name)}`
   const envFrom = analyseEnvFrom(container, id.namespace, config)
   const isSet = (name: string): boolean => container.env.has(name) || envFrom.names.has(name)
   const identity = identityVariables(id)
@@ -114,16 +109,13 @@ export function planContainer(
     const heldNames = wanted.filter((w) => heldGroups.has(w.group)).map((w) => w.name)
     const overridden = shadowed.filter((w) => !heldGroups.has(w.group)).map((w) => w.name)
     wanted = wanted.filter((w) => !heldGroups.has(w.group))
-    const parts = [`${label}: envFrom ${describeSource(source)} could not be inspected`]
+    const about = `${label}: envFrom ${describeSource(source)} was not inspected`
     if (heldNames.length > 0) {
-      parts.push(
-        `${list(heldNames, 'and')} ${heldNames.length === 1 ? 'was' : 'were'} not injected so that its values, if any, stay in effect`,
-      )
+      warnings.push(`${about}; it may set ${heldNames.join(', ')}, so they were not injected`)
     }
     if (overridden.length > 0) {
-      parts.push(`if it sets ${list(overridden, 'or')}, the injected value takes precedence`)
+      warnings.push(`${about}; injected ${overridden.join(', ')} override any value it sets`)
     }
-    warnings.push(parts.join('; '))
   }
 
   const ops: JsonPatchOperation[] = []
@@ -148,7 +140,7 @@ export function planContainer(
     )
   } else if (mountPath !== id.mountPath) {
     warnings.push(
-      `${label} mounts volume ${id.volumeName} at ${mountPath ?? 'no mountPath'}, not at ${id.mountPath}, where ${identity[1][0]} expects the token`,
+      `${label} mounts volume ${id.volumeName} at ${mountPath === undefined ? 'no mountPath' : quote(mountPath)}, not at ${id.mountPath}, where ${identity[1][0]} expects the token`,
     )
   }
 

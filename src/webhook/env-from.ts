@@ -1,5 +1,6 @@
 import type { MutationConfig } from './config.js'
 import type { ContainerView, EnvFromView } from './pod-view.js'
+import { quote } from './warnings.js'
 
 /** What a container's `envFrom` is known, or not known, to set. */
 export interface EnvFromAnalysis {
@@ -39,6 +40,6 @@ export function couldSet(source: EnvFromView, name: string): boolean {
 
 /** `ConfigMap "app-config"` (with its prefix, if any), for warnings. */
 export function describeSource(source: EnvFromView): string {
-  const prefix = source.prefix === '' ? '' : ` (prefix ${source.prefix})`
-  return `${source.kind} "${source.name}"${prefix}`
+  const prefix = source.prefix === '' ? '' : ` (prefix ${quote(source.prefix)})`
+  return `${source.kind} ${quote(source.name)}${prefix}`
 }

@@ -8,6 +8,8 @@ export {
   MIN_TOKEN_EXPIRATION_SECONDS,
   MAX_FS_GROUP,
   POD_IDENTITY_JITTER_SECONDS,
+  UNRESOLVED_ENV_FROM_POLICIES,
+  partitionForRegion,
   IRSA_VOLUME_NAME,
   IRSA_TOKEN_PATH,
 } from './config.js'
@@ -18,6 +20,7 @@ export type {
   EnvFromResolver,
   EnvFromSourceRef,
   UnresolvedEnvFromPolicy,
+  ComposeRoleArn,
 } from './config.js'
 export { resolveIdentity, tokenVolumeExpiration } from './resolve.js'
 export type {
@@ -39,6 +42,7 @@ export type {
 } from './json-patch.js'
 export { escapePointerToken, formatPointer, parsePointer } from './json-pointer.js'
 export { parseGoBool, parseGoInt64, parseCsvFirstRecord } from './go-parse.js'
+export { MAX_WARNING_LENGTH } from './warnings.js'
 export { WebhookError, isWebhookError, WEBHOOK_ERROR_CODES } from './errors.js'
 export type { WebhookErrorCode } from './errors.js'
 export type {

@@ -9,6 +9,7 @@ import { resolveIdentity, tokenVolumeExpiration } from './resolve.js'
 import type { IdentityMode, NoIdentityOutcome, ResolvedIdentity } from './resolve.js'
 import { sessionNameEntry } from './session-name.js'
 import type { JsonObject, Pod, ServiceAccount } from './types.js'
+import { capWarning, quote } from './warnings.js'
 
 /**
  * - `mutated`: the patch is not empty.
@@ -120,7 +121,7 @@ export function mutatePod(
   const resolution = resolveIdentity(view, sa, config)
   const id = resolution.identity
   if (id === undefined) {
-    return { patch: [], warnings: [...resolution.warnings], outcome: resolution.outcome }
+    return { patch: [], warnings: resolution.warnings.map(capWarning), outcome: resolution.outcome }
   }
 
   const warnings = [...resolution.warnings]
@@ -134,7 +135,9 @@ export function mutatePod(
   const names = new Set([...view.containers, ...view.initContainers].map((c) => c.name))
   for (const skipped of id.skipContainers) {
     if (!names.has(skipped)) {
-      warnings.push(`pod skip-containers names "${skipped}", which is not a container of this pod`)
+      warnings.push(
+        `pod skip-containers names ${quote(skipped)}, which is not a container of this pod`,
+      )
     }
   }
   for (const container of [...view.containers, ...view.initContainers]) {
@@ -146,5 +149,10 @@ export function mutatePod(
   }
   if (sessionInjected && session?.warning !== undefined) warnings.push(session.warning)
 
-  return { patch, warnings, outcome: patch.length > 0 ? 'mutated' : 'unchanged', mode: id.mode }
+  return {
+    patch,
+    warnings: warnings.map(capWarning),
+    outcome: patch.length > 0 ? 'mutated' : 'unchanged',
+    mode: id.mode,
+  }
 }

@@ -10,6 +10,7 @@ import {
 import type { MutationConfig } from './config.js'
 import { parseCsvFirstRecord, parseGoBool, parseGoInt64 } from './go-parse.js'
 import type { PodView, ServiceAccountView } from './pod-view.js'
+import { quote } from './warnings.js'
 
 /** IRSA (`AWS_ROLE_ARN` + web identity token) or EKS Pod Identity (container credentials). */
 export type IdentityMode = 'irsa' | 'pod-identity'
@@ -152,8 +153,18 @@ class AnnotationReader {
   }
 
   private ignored(name: string, text: string, why: string): void {
-    this.warnings.push(`${this.#subject} ${this.key(name)} "${text}" ${why}; it is ignored`)
+    this.warnings.push(`${this.#subject} ${this.key(name)} ${quote(text)} ${why}; it is ignored`)
   }
+}
+
+/**
+ * `--compose-role-arn`: a role-arn annotation without `arn:` is a role name (or path) in
+ * the configured account and partition, as the reference composes it.
+ */
+function composeRoleArn(value: string, config: MutationConfig): string {
+  const compose = config.composeRoleArn
+  if (compose === undefined || value === '' || value.startsWith('arn:')) return value
+  return `arn:${compose.partition}:iam::${compose.accountId}:role/${value}`
 }
 
 /** The first defined value, in precedence order. */
@@ -167,7 +178,7 @@ function skipContainers(pod: AnnotationReader): ReadonlySet<string> {
   const names = parseCsvFirstRecord(text)
   if (names === undefined) {
     pod.warnings.push(
-      `pod ${pod.key(ANNOTATIONS.skipContainers)} "${text}" is not a comma-separated list; no container is skipped`,
+      `pod ${pod.key(ANNOTATIONS.skipContainers)} ${quote(text)} is not a comma-separated list; no container is skipped`,
     )
     return new Set()
   }
@@ -242,7 +253,7 @@ export function resolveIdentity(
   const saAnn = new AnnotationReader(prefix, subject, serviceAccount?.annotations ?? new Map())
 
   const podIdentity = config.isPodIdentityAssociated(namespace, saName)
-  const roleArn = saAnn.raw(ANNOTATIONS.roleArn) ?? ''
+  const roleArn = composeRoleArn(saAnn.raw(ANNOTATIONS.roleArn) ?? '', config)
   if (!podIdentity) {
     if (serviceAccount === undefined) {
       return {
@@ -274,7 +285,7 @@ export function resolveIdentity(
     }
     if (!ROLE_ARN_RE.test(roleArn)) {
       warnings.push(
-        `${subject} ${saAnn.key(ANNOTATIONS.roleArn)} "${roleArn}" does not look like an IAM role ARN; it is used as is`,
+        `${subject} ${saAnn.key(ANNOTATIONS.roleArn)} ${quote(roleArn)} does not look like an IAM role ARN; it is used as is`,
       )
     }
   }

@@ -1,5 +1,6 @@
 import type { PodView } from './pod-view.js'
 import type { JsonObject } from './types.js'
+import { quote } from './warnings.js'
 
 /** STS accepts role session names of 2 to 64 characters. */
 export const ROLE_SESSION_NAME_MAX = 64
@@ -35,14 +36,14 @@ export function sessionNameEntry(pod: PodView): SessionNameEntry {
   if (pod.name.length < ROLE_SESSION_NAME_MIN) {
     return {
       entry: undefined,
-      warning: `pod name "${pod.name}" is shorter than the 2 characters STS needs for a session name; ${name} was not injected`,
+      warning: `pod name ${quote(pod.name)} is shorter than the 2 characters STS needs for a session name; ${name} was not injected`,
     }
   }
   if (pod.name.length > ROLE_SESSION_NAME_MAX) {
     const value = pod.name.slice(0, ROLE_SESSION_NAME_MAX)
     return {
       entry: { name, value },
-      warning: `pod name is longer than the 64 characters STS allows; ${name} is "${value}"`,
+      warning: `pod name is longer than the 64 characters STS allows; ${name} is ${quote(value)}`,
     }
   }
   return { entry: { name, value: pod.name }, warning: undefined }

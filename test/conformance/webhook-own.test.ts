@@ -10,7 +10,8 @@
  *   config: { annotationPrefix, tokenAudience, tokenMountPath, tokenExpiration,
  *             defaultRegion, stsRegionalEndpoint, roleSessionName, fsGroup,
  *             unresolvedEnvFrom, containerCredentials: {…}, random: 0..1,
- *             podIdentityAssociations: [ns/name], envFromKeys: {Kind/ns/name: [keys]} }
+ *             podIdentityAssociations: [ns/name], envFromKeys: {Kind/ns/name: [keys]},
+ *             composeRoleArn: { accountId, partition } }
  *   serviceAccount: a ServiceAccount, or null when it does not exist
  *   pod: the pod under admission
  *   expected:
@@ -85,6 +86,7 @@ function options(where: string, raw: unknown): MutationOptions {
     'podIdentityAssociations',
     'random',
     'envFromKeys',
+    'composeRoleArn',
   ])
   const out: Record<string, unknown> = {}
   for (const [k, type] of Object.entries(SCALARS)) {
@@ -102,6 +104,14 @@ function options(where: string, raw: unknown): MutationOptions {
     assert.ok(Array.isArray(list), `${where}.podIdentityAssociations must be a list`)
     const set = new Set(list.map((x) => text('association', x)))
     out['isPodIdentityAssociated'] = (ns: string, name: string) => set.has(`${ns}/${name}`)
+  }
+  if (c['composeRoleArn'] !== undefined) {
+    const compose = record(`${where}.composeRoleArn`, c['composeRoleArn'])
+    onlyKeys(`${where}.composeRoleArn`, compose, ['accountId', 'partition'])
+    out['composeRoleArn'] = {
+      accountId: text('accountId', compose['accountId']),
+      partition: text('partition', compose['partition']),
+    }
   }
   if (c['random'] !== undefined) {
     const r = c['random']

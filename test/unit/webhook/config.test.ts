@@ -5,6 +5,7 @@ import {
   createMutationConfig,
   DEFAULT_CONTAINER_CREDENTIALS,
   MAX_FS_GROUP,
+  partitionForRegion,
 } from '../../../src/webhook/index.js'
 import type { MutationOptions } from '../../../src/webhook/index.js'
 
@@ -69,4 +70,35 @@ test('invalid options are InputErrors naming the flag', () => {
   }
   assert.equal(createMutationConfig({ fsGroup: 0 }).fsGroup, 0)
   assert.equal(createMutationConfig({ fsGroup: MAX_FS_GROUP }).fsGroup, MAX_FS_GROUP)
+})
+
+test('partitionForRegion follows the reference prefixes', () => {
+  const cases: [string, string][] = [
+    ['us-east-1', 'aws'],
+    ['eu-west-1', 'aws'],
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+    ['us-iso-east-1', 'aws-iso'],
+    ['us-isob-east-1', 'aws-iso-b'],
+    ['eusc-de-east-1', 'aws-eusc'],
+    ['', 'aws'],
+  ]
+  for (const [region, partition] of cases)
+    assert.equal(partitionForRegion(region), partition, region)
+})
+
+test('--compose-role-arn needs a 12-digit account and a partition', () => {
+  for (const composeRoleArn of [
+    { accountId: '1234', partition: 'aws' },
+    { accountId: '111122223333', partition: 'azure' },
+  ]) {
+    assert.throws(
+      () => createMutationConfig({ composeRoleArn }),
+      (e: unknown) => e instanceof InputError && e.message.startsWith('--compose-role-arn'),
+    )
+  }
+  const c = createMutationConfig({
+    composeRoleArn: { accountId: '111122223333', partition: 'aws-us-gov' },
+  })
+  assert.deepEqual(c.composeRoleArn, { accountId: '111122223333', partition: 'aws-us-gov' })
 })

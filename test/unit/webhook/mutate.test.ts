@@ -5,6 +5,7 @@ import {
   applyJsonPatch,
   createMutationConfig,
   isWebhookError,
+  MAX_WARNING_LENGTH,
   mutatePod,
 } from '../../../src/webhook/index.js'
 import type {
@@ -426,4 +427,43 @@ test('property: the patch only adds, keeps every field, and a second mutation ad
     }),
     { numRuns: 300 },
   )
+})
+
+test('warnings quote user values (no forged lines) and stay within 256 characters', () => {
+  const evil = 'x"\nWarning: all good\u0007' + 'y'.repeat(300)
+  const r = mutatePod(
+    pod(
+      { containers: [{ name: 'web' }] },
+      { annotations: { 'eks.amazonaws.com/skip-containers': evil } },
+    ),
+    sa({ 'eks.amazonaws.com/role-arn': evil }),
+    config(),
+  )
+  assert.equal(r.warnings.length, 2)
+  for (const w of r.warnings) {
+    assert.ok(!/[\p{Cc}]/u.test(w), w)
+    assert.ok(w.length <= MAX_WARNING_LENGTH, `${w.length}`)
+  }
+  assert.ok(r.warnings[0]!.includes('"x\\"\\nWarning: all good\\u0007yyy'))
+  // The role is still used as annotated, as the reference does.
+  const out = applyJsonPatch(pod({ containers: [{ name: 'web' }] }), r.patch) as Pod
+  assert.equal(out.spec!.containers![0]!.env![0]!.value, evil)
+})
+
+test('--compose-role-arn leaves full ARNs alone and composes before the ARN check', () => {
+  const c = config({ composeRoleArn: { accountId: '111122223333', partition: 'aws' } })
+  const roleOf = (value: string) => {
+    const p = pod({ containers: [{ name: 'web' }] })
+    const r = mutatePod(p, sa({ 'eks.amazonaws.com/role-arn': value }), c)
+    return [
+      (applyJsonPatch(p, r.patch) as Pod).spec!.containers![0]!.env![0]!.value,
+      r.warnings.length,
+    ]
+  }
+  assert.deepEqual(roleOf('shop'), ['arn:aws:iam::111122223333:role/shop', 0])
+  assert.deepEqual(roleOf('arn:aws:iam::444455556666:role/x'), [
+    'arn:aws:iam::444455556666:role/x',
+    0,
+  ])
+  assert.deepEqual(roleOf('bad name'), ['arn:aws:iam::111122223333:role/bad name', 1])
 })
