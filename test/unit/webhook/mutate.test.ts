@@ -467,3 +467,25 @@ test('--compose-role-arn leaves full ARNs alone and composes before the ARN chec
   ])
   assert.deepEqual(roleOf('bad name'), ['arn:aws:iam::111122223333:role/bad name', 1])
 })
+
+test('an empty audience annotation is ignored with a warning; a set one wins over the flag', () => {
+  const audienceOf = (annotations: Record<string, string>) => {
+    const r = mutatePod(
+      pod({ containers: [] }),
+      sa({ 'eks.amazonaws.com/role-arn': ROLE, ...annotations }),
+      config({ tokenAudience: 'flag-aud' }),
+    )
+    const out = applyJsonPatch(pod({ containers: [] }), r.patch) as {
+      spec: {
+        volumes: [{ projected: { sources: [{ serviceAccountToken: { audience: string } }] } }]
+      }
+    }
+    return [out.spec.volumes[0].projected.sources[0].serviceAccountToken.audience, r.warnings]
+  }
+  assert.deepEqual(audienceOf({}), ['flag-aud', []])
+  assert.deepEqual(audienceOf({ 'eks.amazonaws.com/audience': 'sa-aud' }), ['sa-aud', []])
+  assert.deepEqual(audienceOf({ 'eks.amazonaws.com/audience': '' }), [
+    'flag-aud',
+    ['ServiceAccount shop/app eks.amazonaws.com/audience is empty; flag-aud is used'],
+  ])
+})
