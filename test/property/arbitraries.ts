@@ -6,6 +6,9 @@
  *
  * The `iam-simulate` dialect keeps to what the oracle can judge: global `aws:` keys only (its
  * validated path drops any other key), no binary keys.
+ *
+ * Most of the file's length is the universe itself (actions, ARNs, keys and their values),
+ * kept in one place so that every generator draws from the same tables.
  */
 import fc from 'fast-check'
 import type {

@@ -2,7 +2,8 @@
  * A deliberately naive IAM policy evaluator: the reference the compiled engine in src/policy is
  * checked against. It walks the policy JSON directly on every call, matches wildcards with a
  * plain recursive matcher, and precompiles nothing. It is written to be obviously right, not
- * fast; each rule cites the AWS page it follows.
+ * fast; each rule cites the AWS page it follows. It is one file on purpose (hence its length):
+ * the whole reference reads top to bottom, with nothing shared with src/policy.
  *
  * - Evaluation logic and layers:
  *   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
@@ -589,7 +590,8 @@ function layerHits(policies: readonly NaivePolicy[], request: EvalRequest): Laye
  * The decision for a request. Any matching Deny in any layer wins. Otherwise, in identity mode
  * the identity policies must allow and every other given layer (boundary, session) must allow
  * too; in trust mode (a resource policy given) the resource policy must allow and every other
- * given layer must allow too.
+ * given layer must allow too, and when the resource policy names only the caller's account
+ * (delegation) the caller's identity policies must be given.
  */
 export function naiveEvaluate(request: EvalRequest, set: PolicySet<NaivePolicy>): NaiveResult {
   const hits = (policies: readonly NaivePolicy[] | undefined): LayerHits | undefined =>
