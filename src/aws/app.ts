@@ -16,14 +16,16 @@ import {
   wantsJson,
   type AwsHttpResponse,
 } from './http/respond.js'
-import { parseForm, type FormPair } from './query/form.js'
+import { parseForm } from './query/form.js'
+import { queryPairs } from './query/request-params.js'
+import { annotate, scrub, type LogLine } from './http/log-line.js'
 import { QueryParams } from './query/params.js'
 import { RestRouter } from './rest-router.js'
-import { isEksPath, routeService, type RoutedBy } from './routing.js'
+import { isEksPath, routeService } from './routing.js'
 import { SERVICE_PROTOCOLS, type AwsService } from './services.js'
-import { headerValue, type SigV4Request } from './sigv4/authorization.js'
+import type { SigV4Request } from './sigv4/authorization.js'
 import type { HeaderValues } from './sigv4/canonical.js'
-import type { SigningKeyCache } from './sigv4/signing-key.js'
+import { SigningKeyCache } from './sigv4/signing-key.js'
 import { verifySigV4, type CredentialLookup } from './sigv4/verify.js'
 
 /** `GET /_irsa/health`: 200 while the endpoint serves. */
@@ -86,71 +88,6 @@ function health(requestId: string): AwsHttpResponse {
   }
 }
 
-/** Replaces long token-like runs in an internal error text before it is logged. */
-function scrub(text: string): string {
-  return text.replace(/[A-Za-z0-9+/=_.-]{24,}/g, '[redacted]')
-}
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true })
-
-function isFormBody(headers: HeaderValues, body: Uint8Array): boolean {
-  if (body.length === 0) return false
-  const type = headerValue(headers, 'content-type')
-  if (type === undefined || type.trim() === '') return true
-  return /^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(type)
-}
-
-function queryPairs(rawQuery: string, headers: HeaderValues, body: Uint8Array): FormPair[] {
-  const pairs = parseForm(rawQuery)
-  if (!isFormBody(headers, body)) return pairs
-  let text: string
-  try {
-    text = UTF8.decode(body)
-  } catch {
-    throw awsError(COMMON_ERRORS.MalformedQueryString, { reason: 'the form body is not UTF-8' })
-  }
-  return pairs.concat(parseForm(text))
-}
-
-const RESERVED = new Set([
-  'requestId',
-  'method',
-  'path',
-  'service',
-  'routedBy',
-  'action',
-  'accessKeyId',
-  'status',
-  'code',
-  'message',
-  'reason',
-  'err',
-  'ms',
-])
-
-/** Adds a handler's fields to the log line; the app's own fields cannot be overwritten. */
-function annotate(line: LogLine, fields: LogFields): void {
-  for (const [k, v] of Object.entries(fields)) if (!RESERVED.has(k)) line[k] = v
-}
-
-/** The mutable facts of one request's log line. */
-interface LogLine {
-  requestId: string
-  method: string
-  path: string
-  service?: AwsService
-  routedBy?: RoutedBy
-  action?: string
-  accessKeyId?: string
-  status?: number
-  code?: string
-  message?: string
-  reason?: string
-  err?: string
-  ms?: number
-  [extra: string]: string | number | boolean | undefined
-}
-
 /**
  * The AWS-compatible endpoint's request handler. For each request it:
  *
@@ -171,6 +108,7 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
   const { clock, logger } = deps
   const maxBody = deps.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const newRequestId = deps.newRequestId ?? randomUUID
+  const keyCache = deps.keyCache ?? new SigningKeyCache()
   const actions = new Map<string, QueryAction<P>>()
   const owners = new Map<string, AwsService[]>()
   for (const a of deps.actions ?? []) {
@@ -189,8 +127,8 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
   ): Promise<Caller<P>> {
     const id = await verifySigV4(sig, deps.credentials, clock, {
       service,
+      keyCache,
       ...(deps.limits?.maxSkewMs !== undefined ? { maxSkewMs: deps.limits.maxSkewMs } : {}),
-      ...(deps.keyCache !== undefined ? { keyCache: deps.keyCache } : {}),
     })
     line.accessKeyId = id.accessKeyId
     return {
