@@ -22,7 +22,7 @@ async function answer(r: AwsHttpRequest): Promise<void> {
       resp.body,
       /^<(\w+Response|ErrorResponse) xmlns="https:\/\/(sts|iam)\.amazonaws\.com\/doc\/[0-9-]+\/">/,
     )
-    const controls = [...resp.body].filter((c) => c < ' ' && c !== '\n' && c !== '\t')
+    const controls = Array.from(resp.body).filter((c) => c < ' ' && c !== '\n' && c !== '\t')
     assert.deepEqual(controls, [], 'no control characters')
   } else JSON.parse(resp.body)
 }
