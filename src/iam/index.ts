@@ -1,0 +1,1 @@
+export type { Principal, AccountRootPrincipal, RoleSessionPrincipal } from './principal.js'
