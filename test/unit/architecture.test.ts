@@ -17,7 +17,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   aws: ['core', 'policy', 'store', 'token'],
   iam: ['core', 'aws', 'policy', 'store', 'token'],
   sts: ['core', 'aws', 'iam', 'policy', 'store', 'token', 'oidc'],
-  eks: ['core', 'aws', 'store'],
+  eks: ['core', 'aws', 'iam', 'store'],
   kube: ['core'],
   webhook: ['core', 'kube'],
   stack: [
