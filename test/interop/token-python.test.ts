@@ -13,7 +13,7 @@ import { python3 } from '../helpers/tools.js'
 /**
  * The independent verifier: Python's `cryptography` computes the kid from the public key
  * (SHA-256 over the DER SubjectPublicKeyInfo), joserfc builds its own JWK from the PEM and
- * verifies the token with it (and with the JWKS jose exported), checks iss/aud/sub/exp/nbf,
+ * verifies the token with it (and with the JWKS `irsa oidc keys` prints), checks iss/aud/sub/exp/nbf,
  * and re-serialises header and claims with sorted keys to compare with the token's bytes.
  * A tampered copy of the token must fail, so the oracle is seen to refuse too.
  */
@@ -38,7 +38,7 @@ def b64d(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 results = {}
-for name, keys in (("python-jwk", own), ("jose-jwks", exported)):
+for name, keys in (("python-jwk", own), ("irsa-oidc-keys", exported)):
     tok = jwt.decode(token, keys, algorithms=[alg])
     jwt.JWTClaimsRegistry(
         now=int(time.time()),
@@ -143,12 +143,28 @@ for (const [label, curve, alg, sigBytes] of [
     const pem = readFileSync(pubFile, 'utf8')
     const [info] = loadPublicKeys(pem)
     assert.ok(info)
-    const jwk = { ...(await exportJWK(info.publicKey)), kid: info.kid, alg: info.alg, use: 'sig' }
+    // The JWKS a verifier would fetch: what `irsa oidc keys` prints for this public key.
+    const keys = await runCli(['oidc', 'keys', '--key', pubFile])
+    assert.equal(keys.code, 0, keys.stderr)
+    const jwks = JSON.parse(keys.stdout) as { keys: Record<string, unknown>[] }
+    assert.equal(jwks.keys.length, 1)
+    // ...and it is the public key itself, as jose exports it independently of our code.
+    const { kty, n, e, crv, x, y } = await exportJWK(info.publicKey)
+    assert.deepEqual(
+      Object.fromEntries(
+        Object.entries({ kty, n, e, crv, x, y }).filter(([, v]) => v !== undefined),
+      ),
+      Object.fromEntries(
+        Object.entries(jwks.keys[0] ?? {}).filter(([k]) =>
+          ['kty', 'n', 'e', 'crv', 'x', 'y'].includes(k),
+        ),
+      ),
+    )
     const py = python({
       token,
       pem,
       alg,
-      jwks: { keys: [jwk] },
+      jwks,
       issuer: ISSUER,
       audience: 'sts.amazonaws.com',
       sub: 'system:serviceaccount:payments:app',
@@ -158,7 +174,7 @@ for (const [label, curve, alg, sigBytes] of [
     assert.equal(py.headerSorted, true)
     assert.equal(py.payloadSorted, true)
     assert.equal(py.signatureBytes, sigBytes)
-    for (const name of ['python-jwk', 'jose-jwks']) {
+    for (const name of ['python-jwk', 'irsa-oidc-keys']) {
       const r = py.results[name]
       assert.ok(r, name)
       assert.deepEqual(r.header, { alg, kid: info.kid }, name)
