@@ -11,7 +11,7 @@
  * Matching is case-sensitive.
  */
 import { parseTemplate, templateGlob, type Resolver, type Template } from './template.js'
-import { compileGlob, matchGlob, type Glob } from './wildcard.js'
+import { compileGlob, GLOB_EXACT, matchGlob, type Glob } from './wildcard.js'
 
 /** Offsets of the first five colons of an ARN-shaped string, or undefined when it has fewer. */
 export function arnColons(
@@ -30,21 +30,32 @@ export function arnColons(
   return [c1, c2, c3, c4, c5]
 }
 
+/**
+ * One segment of a compiled ARN pattern: a glob, or a template when it holds policy
+ * variables (exactly one of the two is set; one object shape for both keeps the matcher
+ * monomorphic).
+ */
+export interface ArnSegment {
+  readonly glob: Glob | undefined
+  readonly template: Template | undefined
+}
+
 /** A compiled ARN pattern (a Resource/NotResource value or an ARN condition value). */
 export interface ArnPattern {
   readonly raw: string
   /** `*` alone: matches any resource. */
   readonly any: boolean
   /** The first five segments (`arn`, partition, service, region, account). */
-  readonly head: readonly (Glob | Template)[] | undefined
-  /** The resource part, as a template when it holds policy variables. */
-  readonly tail: Glob | Template | undefined
+  readonly head: readonly ArnSegment[] | undefined
+  /**
+   * When the five head segments are all literal: them joined, with the fifth colon
+   * (`arn:aws:s3:::`); a value matches the head exactly when it starts with this.
+   */
+  readonly headLiteral: string | undefined
+  /** The resource part. */
+  readonly tail: ArnSegment | undefined
   /** For values that are not ARNs: the whole value as one pattern. */
   readonly whole: Glob | undefined
-}
-
-function isTemplate(x: Glob | Template): x is Template {
-  return 'parts' in x
 }
 
 /** Splits at colons, except (with `variables`) colons inside `${...}`. */
@@ -71,11 +82,12 @@ function splitSegments(raw: string, variables: boolean): string[] {
   return out
 }
 
-function segment(text: string, variables: boolean): Glob | Template {
-  if (!variables) return compileGlob(text)
+function segment(text: string, variables: boolean): ArnSegment {
+  if (!variables) return { glob: compileGlob(text), template: undefined }
   const t = parseTemplate(text, { variables: true, wildcards: true })
   // Without variables the template is still needed for its escapes (`${*}` is a literal *).
-  return t.hasVars ? t : (templateGlob(t, undefined) ?? compileGlob(text))
+  if (t.hasVars) return { glob: undefined, template: t }
+  return { glob: templateGlob(t, undefined) ?? compileGlob(text), template: undefined }
 }
 
 /**
@@ -91,26 +103,44 @@ export function compileArnPattern(
   variables: 'none' | 'resource' | 'all',
   pad: boolean,
 ): ArnPattern {
-  if (raw === '*') return { raw, any: true, head: undefined, tail: undefined, whole: undefined }
+  if (raw === '*') {
+    return {
+      raw,
+      any: true,
+      head: undefined,
+      headLiteral: undefined,
+      tail: undefined,
+      whole: undefined,
+    }
+  }
   const segs = splitSegments(raw, variables !== 'none')
   if (segs.length < 6 && pad && segs.length >= 2) while (segs.length < 6) segs.push('*')
   if (segs.length < 6) {
-    return { raw, any: false, head: undefined, tail: undefined, whole: compileGlob(raw) }
+    return {
+      raw,
+      any: false,
+      head: undefined,
+      headLiteral: undefined,
+      tail: undefined,
+      whole: compileGlob(raw),
+    }
   }
   const head = segs.slice(0, 5).map((x) => segment(x, variables === 'all'))
   const tail = segment(segs.slice(5).join(':'), variables !== 'none')
-  return { raw, any: false, head, tail, whole: undefined }
+  const literal = head.every((h) => h.glob?.shape === GLOB_EXACT)
+  const headLiteral = literal ? head.map((h) => h.glob?.literal ?? '').join(':') + ':' : undefined
+  return { raw, any: false, head, headLiteral, tail, whole: undefined }
 }
 
 function part(
-  g: Glob | Template,
+  g: ArnSegment,
   value: string,
   from: number,
   to: number,
   resolve: Resolver | undefined,
 ): boolean | undefined {
-  if (!isTemplate(g)) return matchGlob(g, value, from, to)
-  const glob = templateGlob(g, resolve)
+  if (g.glob !== undefined) return matchGlob(g.glob, value, from, to)
+  const glob = g.template === undefined ? undefined : templateGlob(g.template, resolve)
   return glob === undefined ? undefined : matchGlob(glob, value, from, to)
 }
 
@@ -130,6 +160,13 @@ export function arnPatternMatches(
   const head = p.head
   const tail = p.tail
   if (head === undefined || tail === undefined || colons === undefined) return false
+  const literal = p.headLiteral
+  if (literal !== undefined) {
+    // The head's segments hold no colon, so a value that starts with them has its first
+    // five colons exactly where the pattern has them.
+    if (!value.startsWith(literal)) return false
+    return part(tail, value, literal.length, value.length, resolve)
+  }
   let from = 0
   for (let i = 0; i < 5; i++) {
     const g = head[i]

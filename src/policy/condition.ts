@@ -21,7 +21,7 @@
 import { PolicyValidationError } from './errors.js'
 import { MSG } from './messages.js'
 import { arnColons, arnPatternMatches, compileArnPattern, type ArnPattern } from './arn.js'
-import { cidrContains, parseCidr, parseIp, type Cidr } from './ip.js'
+import { cidrContains, parseCidr, parseIp } from './ip.js'
 import { allowsVariables, parseOperator, type Comparison, type OperatorSpec } from './operators.js'
 import { isMultivalued, lookup, noteMissing, type EvalState } from './state.js'
 import {
@@ -84,15 +84,15 @@ function compileTest(spec: OperatorSpec, values: readonly string[], vars: boolea
     case 'string':
       return stringTest(spec, values, vars)
     case 'numeric':
-      return orderedTest(spec, values.map(parseNumber), parseNumber)
+      return orderedTest(spec, values, parseNumber)
     case 'date':
-      return orderedTest(spec, values.map(parseDate), parseDate)
+      return orderedTest(spec, values, parseDate)
     case 'bool':
-      return boolTest(spec.negated, values)
+      return parsedTest(spec.negated, values.map(parseBool), parseBool, (x, p) => x === p)
     case 'binary':
-      return binaryTest(spec.negated, values)
+      return parsedTest(spec.negated, values.map(decodeBase64), decodeBase64, (x, p) => x === p)
     case 'ip':
-      return ipTest(spec.negated, values)
+      return parsedTest(spec.negated, values.map(parseCidr), parseIp, (x, p) => cidrContains(p, x))
     case 'arn':
       return arnTest(spec.negated, values, vars)
     case 'null':
@@ -100,16 +100,13 @@ function compileTest(spec: OperatorSpec, values: readonly string[], vars: boolea
   }
 }
 
-/** Folds per-value results: positive → any matched; negated → all compared and none matched. */
-function fold(negated: boolean, n: number, at: (i: number) => number): boolean {
-  if (negated) {
-    for (let i = 0; i < n; i++) if (at(i) !== 0) return false
-    return true
-  }
-  for (let i = 0; i < n; i++) if (at(i) === 1) return true
-  return false
-}
-
+/*
+ * Each test compares one request value with every policy value and folds the results:
+ * a positive operator holds when some value MATCHes; a negated one when every value was
+ * compared and none matched (a FAILed comparison, an unreadable value or a variable
+ * without a value, makes both false). The loops are written out, not passed to a helper
+ * as closures: this runs for every condition of every statement of every evaluation.
+ */
 const MATCH = 1
 const NO = 0
 const FAIL = -1
@@ -124,30 +121,46 @@ function stringTest(spec: OperatorSpec, values: readonly string[], vars: boolean
     const globs: (Glob | undefined)[] = templates.map((t) =>
       t.hasVars ? undefined : templateGlob(t, undefined),
     )
-    return (rv, st) =>
-      fold(neg, n, (i) => {
-        const g = globs[i] ?? templateGlob(templates[i] as Template, st.resolve)
-        if (g === undefined) return FAIL
-        return matchGlob(g, rv) ? MATCH : NO
-      })
+    const likeOne = (i: number, rv: string, st: EvalState): number => {
+      const g = globs[i] ?? templateGlob(templates[i] as Template, st.resolve)
+      if (g === undefined) return FAIL
+      return matchGlob(g, rv) ? MATCH : NO
+    }
+    return neg
+      ? (rv, st) => {
+          for (let i = 0; i < n; i++) if (likeOne(i, rv, st) !== NO) return false
+          return true
+        }
+      : (rv, st) => {
+          for (let i = 0; i < n; i++) if (likeOne(i, rv, st) === MATCH) return true
+          return false
+        }
   }
   const consts = templates.map((t) => {
     if (t.hasVars) return undefined
     const s = renderTemplate(t, () => undefined) ?? ''
     return ci ? s.toLowerCase() : s
   })
-  return (rv, st) => {
-    const r = ci ? rv.toLowerCase() : rv
-    return fold(neg, n, (i) => {
-      let p = consts[i]
-      if (p === undefined) {
-        const rendered = renderTemplate(templates[i] as Template, st.resolve)
-        if (rendered === undefined) return FAIL
-        p = ci ? rendered.toLowerCase() : rendered
-      }
-      return p === r ? MATCH : NO
-    })
+  const equalsOne = (i: number, r: string, st: EvalState): number => {
+    let p = consts[i]
+    if (p === undefined) {
+      const rendered = renderTemplate(templates[i] as Template, st.resolve)
+      if (rendered === undefined) return FAIL
+      p = ci ? rendered.toLowerCase() : rendered
+    }
+    return p === r ? MATCH : NO
   }
+  return neg
+    ? (rv, st) => {
+        const r = ci ? rv.toLowerCase() : rv
+        for (let i = 0; i < n; i++) if (equalsOne(i, r, st) !== NO) return false
+        return true
+      }
+    : (rv, st) => {
+        const r = ci ? rv.toLowerCase() : rv
+        for (let i = 0; i < n; i++) if (equalsOne(i, r, st) === MATCH) return true
+        return false
+      }
 }
 
 function compare(c: Comparison, request: number, policy: number): boolean {
@@ -169,62 +182,54 @@ function compare(c: Comparison, request: number, policy: number): boolean {
   }
 }
 
+/**
+ * A test over policy values parsed at compile time (`undefined`: unreadable) and a
+ * request value parsed per call (`undefined`: unreadable, so the test is false).
+ */
+function parsedTest<R, P>(
+  negated: boolean,
+  policy: readonly (P | undefined)[],
+  parse: (s: string) => R | undefined,
+  matches: (request: R, policy: P) => boolean,
+): ValueTest {
+  const n = policy.length
+  return negated
+    ? (rv) => {
+        const x = parse(rv)
+        if (x === undefined) return false
+        for (let i = 0; i < n; i++) {
+          const p = policy[i]
+          if (p === undefined || matches(x, p)) return false
+        }
+        return true
+      }
+    : (rv) => {
+        const x = parse(rv)
+        if (x === undefined) return false
+        for (let i = 0; i < n; i++) {
+          const p = policy[i]
+          if (p !== undefined && matches(x, p)) return true
+        }
+        return false
+      }
+}
+
+/** NaN (an unreadable number or date) becomes undefined, the other tests' "unreadable". */
+function readable(parse: (s: string) => number): (s: string) => number | undefined {
+  return (s) => {
+    const x = parse(s)
+    return Number.isNaN(x) ? undefined : x
+  }
+}
+
 function orderedTest(
   spec: OperatorSpec,
-  policy: readonly number[],
+  values: readonly string[],
   parse: (s: string) => number,
 ): ValueTest {
-  const neg = spec.negated
   const cmp = spec.comparison
-  const n = policy.length
-  return (rv) => {
-    const x = parse(rv)
-    if (Number.isNaN(x)) return false
-    return fold(neg, n, (i) => {
-      const p = policy[i] ?? NaN
-      if (Number.isNaN(p)) return FAIL
-      return compare(cmp, x, p) ? MATCH : NO
-    })
-  }
-}
-
-function boolTest(neg: boolean, values: readonly string[]): ValueTest {
-  const policy = values.map(parseBool)
-  return (rv) => {
-    const x = parseBool(rv)
-    if (x === undefined) return false
-    return fold(neg, policy.length, (i) => {
-      const p = policy[i]
-      if (p === undefined) return FAIL
-      return p === x ? MATCH : NO
-    })
-  }
-}
-
-function binaryTest(neg: boolean, values: readonly string[]): ValueTest {
-  const policy = values.map(decodeBase64)
-  return (rv) => {
-    const x = decodeBase64(rv)
-    if (x === undefined) return false
-    return fold(neg, policy.length, (i) => {
-      const p = policy[i]
-      if (p === undefined) return FAIL
-      return p === x ? MATCH : NO
-    })
-  }
-}
-
-function ipTest(neg: boolean, values: readonly string[]): ValueTest {
-  const policy: (Cidr | undefined)[] = values.map(parseCidr)
-  return (rv) => {
-    const x = parseIp(rv)
-    if (x === undefined) return false
-    return fold(neg, policy.length, (i) => {
-      const p = policy[i]
-      if (p === undefined) return FAIL
-      return cidrContains(p, x) ? MATCH : NO
-    })
-  }
+  const read = readable(parse)
+  return parsedTest(spec.negated, values.map(read), read, (x, p) => compare(cmp, x, p))
 }
 
 function arnTest(neg: boolean, values: readonly string[], vars: boolean): ValueTest {
@@ -233,16 +238,26 @@ function arnTest(neg: boolean, values: readonly string[], vars: boolean): ValueT
     const p = compileArnPattern(v, vars ? 'all' : 'none', false)
     return p.whole === undefined ? p : undefined
   })
-  return (rv, st) => {
-    const colons = arnColons(rv)
-    if (colons === undefined) return false
-    return fold(neg, policy.length, (i) => {
-      const p = policy[i]
-      if (p === undefined) return FAIL
-      const m = arnPatternMatches(p, rv, colons, st.resolve)
-      return m === undefined ? FAIL : m ? MATCH : NO
-    })
+  const n = policy.length
+  const one = (i: number, rv: string, colons: readonly number[], st: EvalState): number => {
+    const p = policy[i]
+    if (p === undefined) return FAIL
+    const m = arnPatternMatches(p, rv, colons, st.resolve)
+    return m === undefined ? FAIL : m ? MATCH : NO
   }
+  return neg
+    ? (rv, st) => {
+        const colons = arnColons(rv)
+        if (colons === undefined) return false
+        for (let i = 0; i < n; i++) if (one(i, rv, colons, st) !== NO) return false
+        return true
+      }
+    : (rv, st) => {
+        const colons = arnColons(rv)
+        if (colons === undefined) return false
+        for (let i = 0; i < n; i++) if (one(i, rv, colons, st) === MATCH) return true
+        return false
+      }
 }
 
 /** Evaluates one condition (operator + key) against the request. */

@@ -11,9 +11,9 @@
  * is a resource-based policy that must allow the principal.
  */
 import type { CompiledPolicy, CompiledStatement } from './compile.js'
-import { conditionHolds, expectedValues } from './condition.js'
+import { conditionHolds, expectedValues, type CompiledCondition } from './condition.js'
 import { describePrincipal, notPrincipalExcludes, principalLevel } from './principal.js'
-import { arnPatternMatches } from './arn.js'
+import { arnPatternMatches, type ArnPattern } from './arn.js'
 import { lookup, missingKeys, newState, principalView, type EvalState } from './state.js'
 import type {
   Decision,
@@ -25,13 +25,16 @@ import type {
   StatementRef,
   StatementTrace,
 } from './types.js'
-import { matchGlob } from './wildcard.js'
+import { matchGlob, type Glob } from './wildcard.js'
 
 /** Whether a statement applies to the request (effect aside). Sets `st.reason` when tracing. */
 function applies(s: CompiledStatement, st: EvalState): boolean {
+  // Indexed loops on this path: it runs for every statement of every evaluation.
+  const actions = s.actions
+  const action = st.action
   let hit = false
-  for (const g of s.actions) {
-    if (matchGlob(g, st.action)) {
+  for (let i = 0; i < actions.length; i++) {
+    if (matchGlob(actions[i] as Glob, action, 0, action.length)) {
       hit = true
       break
     }
@@ -51,8 +54,9 @@ function applies(s: CompiledStatement, st: EvalState): boolean {
   if (resources !== undefined) {
     let matched = false
     let unresolved = false
-    for (const p of resources) {
-      const m = arnPatternMatches(p, st.req.resource, st.colons, st.resolve)
+    const resource = st.req.resource
+    for (let i = 0; i < resources.length; i++) {
+      const m = arnPatternMatches(resources[i] as ArnPattern, resource, st.colons, st.resolve)
       if (m === true) {
         matched = true
         break
@@ -95,7 +99,9 @@ function applies(s: CompiledStatement, st: EvalState): boolean {
     st.principalLevel = 2
   }
 
-  for (const c of s.conditions) {
+  const conditions = s.conditions
+  for (let i = 0; i < conditions.length; i++) {
+    const c = conditions[i] as CompiledCondition
     if (!conditionHolds(c, st)) {
       if (st.trace) {
         const e = lookup(st, c.key, c.lower)
@@ -130,8 +136,10 @@ interface LayerOutcome {
 function runLayer(policies: readonly CompiledPolicy[], st: EvalState): LayerOutcome {
   const out: LayerOutcome = { deny: undefined, allow: undefined, direct: false, traces: undefined }
   if (st.trace) out.traces = []
-  for (const p of policies) {
-    for (const s of p.statements) {
+  for (let pi = 0; pi < policies.length; pi++) {
+    const statements = (policies[pi] as CompiledPolicy).statements
+    for (let si = 0; si < statements.length; si++) {
+      const s = statements[si] as CompiledStatement
       st.reason = undefined
       const ok = applies(s, st)
       if (ok) {

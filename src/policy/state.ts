@@ -22,8 +22,6 @@ export interface EvalState {
   /** The request principal, analysed on first use (undefined: anonymous). */
   view: PrincipalView | undefined
   viewDone: boolean
-  /** Lower-cased key → entry, built on the first lookup that the exact key misses. */
-  lower: Map<string, ContextEntry> | undefined
   /** Lower-cased key → key as first written, for missing context keys. */
   missing: Map<string, string> | undefined
   /** Resolves policy variables against the request context (noting missing keys). */
@@ -43,7 +41,6 @@ export function newState(req: EvalRequest, trace: boolean): EvalState {
     principalLevel: 0,
     view: undefined,
     viewDone: false,
-    lower: undefined,
     missing: undefined,
     resolve: (key, lower) => {
       const e = lookup(st, key, lower)
@@ -70,18 +67,35 @@ export function lookup(st: EvalState, key: string, lower: string): ContextEntry 
   const ctx = st.req.context
   let e = Object.hasOwn(ctx, key) ? ctx[key] : undefined
   if (e === undefined) {
-    if (st.lower === undefined) {
-      st.lower = new Map()
-      for (const k of Object.keys(ctx)) {
-        const v = ctx[k]
-        const l = k.toLowerCase()
-        if (v !== undefined && !st.lower.has(l)) st.lower.set(l, v)
-      }
+    // The first key, in the context's order, that equals `key` ignoring case. A scan, not a
+    // map: contexts hold a handful of keys, and this allocates nothing per request.
+    for (const k in ctx) {
+      if (!Object.hasOwn(ctx, k) || !equalsLowered(k, lower)) continue
+      e = ctx[k]
+      if (e !== undefined) break
     }
-    e = st.lower.get(lower)
   }
   if (e !== undefined && e.values.length === 0 && !e.type.endsWith('List')) return undefined
   return e
+}
+
+/**
+ * Whether `k.toLowerCase() === lower`, without building the lower-cased copy when `k` is
+ * ASCII up to the first difference (a non-ASCII character falls back to toLowerCase, whose
+ * special cases can change the length).
+ */
+function equalsLowered(k: string, lower: string): boolean {
+  if (k.length === lower.length) {
+    for (let i = 0; i < k.length; i++) {
+      let c = k.charCodeAt(i)
+      if (c >= 0x80) return k.toLowerCase() === lower
+      if (c >= 0x41 && c <= 0x5a) c += 0x20
+      if (c !== lower.charCodeAt(i)) return false
+    }
+    return true
+  }
+  for (let i = 0; i < k.length; i++) if (k.charCodeAt(i) >= 0x80) return k.toLowerCase() === lower
+  return false
 }
 
 /** Multivalued: a list type, or (defensively) a single type carrying several values. */

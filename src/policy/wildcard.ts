@@ -38,12 +38,43 @@ function chunk(text: string, wild: boolean[] | undefined): Chunk {
   return { text, wild, anchor, anchorAt }
 }
 
+/** How a {@link Glob} is matched: the common shapes get a test without a chunk walk. */
+export const GLOB_EXACT = 0
+/** `*` alone. */
+export const GLOB_ANY = 1
+/** `literal*` (no `?`): a prefix test. */
+export const GLOB_PREFIX = 2
+/** `*literal` (no `?`): a suffix test. */
+export const GLOB_SUFFIX = 3
+/** Anything else: chunks placed leftmost. */
+export const GLOB_GENERAL = 4
+
 /** A compiled wildcard pattern. */
 export interface Glob {
   /** One more chunk than there are `*`s. */
   readonly chunks: readonly Chunk[]
   /** Set when the pattern has no wildcard at all: the value must equal it. */
   readonly exact: string | undefined
+  /** One of the `GLOB_` shapes. */
+  readonly shape: number
+  /** The literal of an exact, prefix or suffix shape (empty otherwise). */
+  readonly literal: string
+}
+
+function globOf(chunks: readonly Chunk[], exact: string | undefined): Glob {
+  if (exact !== undefined) return { chunks, exact, shape: GLOB_EXACT, literal: exact }
+  const first = chunks[0]
+  const last = chunks[1]
+  if (chunks.length === 2 && first !== undefined && last !== undefined) {
+    if (first.wild === undefined && last.text === '') {
+      const shape = first.text === '' ? GLOB_ANY : GLOB_PREFIX
+      return { chunks, exact, shape, literal: first.text }
+    }
+    if (first.text === '' && last.wild === undefined) {
+      return { chunks, exact, shape: GLOB_SUFFIX, literal: last.text }
+    }
+  }
+  return { chunks, exact, shape: GLOB_GENERAL, literal: '' }
 }
 
 /** Builds a {@link Glob} piece by piece, so callers can mark which characters are wild. */
@@ -80,7 +111,7 @@ export class GlobBuilder {
 
   build(): Glob {
     const chunks = [...this.#chunks, chunk(this.#text, this.#wild)]
-    return { chunks, exact: this.#hasWild ? undefined : this.#text }
+    return globOf(chunks, this.#hasWild ? undefined : this.#text)
   }
 }
 
@@ -101,8 +132,15 @@ export function compileGlob(pattern: string): Glob {
 
 /** Whether `s[from..to)` matches `g` as a whole. */
 export function matchGlob(g: Glob, s: string, from = 0, to = s.length): boolean {
-  if (g.exact !== undefined) {
-    return to - from === g.exact.length && s.startsWith(g.exact, from)
+  switch (g.shape) {
+    case GLOB_EXACT:
+      return to - from === g.literal.length && s.startsWith(g.literal, from)
+    case GLOB_ANY:
+      return true
+    case GLOB_PREFIX:
+      return to - from >= g.literal.length && s.startsWith(g.literal, from)
+    case GLOB_SUFFIX:
+      return to - from >= g.literal.length && s.startsWith(g.literal, to - g.literal.length)
   }
   const chunks = g.chunks
   const n = chunks.length
