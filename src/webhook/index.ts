@@ -60,3 +60,38 @@ export type {
   Volume,
   ServiceAccount,
 } from './types.js'
+export { createWebhookApp, DEFAULT_MAX_BODY_BYTES, WEBHOOK_PATHS } from './server/app.js'
+export type { WebhookApp, WebhookAppDeps, HttpAnswer } from './server/app.js'
+export {
+  startWebhookServer,
+  startMetricsServer,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+} from './server/server.js'
+export type { WebhookServer, WebhookServerOptions, MetricsServer } from './server/server.js'
+export {
+  checkTlsPem,
+  watchCertificateFiles,
+  DEFAULT_CERT_POLL_INTERVAL_MS,
+} from './server/cert-reload.js'
+export type {
+  TlsPem,
+  TlsFiles,
+  CertificateWatcher,
+  CertificateWatchOptions,
+} from './server/cert-reload.js'
+export {
+  createWebhookMetrics,
+  ADMISSION_OUTCOMES,
+  REFERENCE_LATENCY_BUCKETS_US,
+  ADMISSION_DURATION_BUCKETS_S,
+} from './server/metrics.js'
+export type { WebhookMetrics, AdmissionOutcome } from './server/metrics.js'
+export {
+  readAdmissionReview,
+  renderAdmissionResponse,
+  MalformedReviewError,
+  ADMISSION_API_VERSIONS,
+} from './server/admission-review.js'
+export type { AdmissionApiVersion, AdmissionRequestView } from './server/admission-review.js'
+export { staticServiceAccountSource } from './server/service-account-source.js'
+export type { ServiceAccountSource } from './server/service-account-source.js'

@@ -1,0 +1,253 @@
+import { readFileSync } from 'node:fs'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
+import { createServer, type Server } from 'node:https'
+import type { AddressInfo, Socket } from 'node:net'
+import { IrsaError, type Logger } from '../../core/index.js'
+import type { WebhookApp } from './app.js'
+import { checkTlsPem, watchCertificateFiles, type TlsFiles, type TlsPem } from './cert-reload.js'
+import type { WebhookMetrics } from './metrics.js'
+
+/** The reference's shutdown deadline: in-flight requests get 10 s, then connections are cut. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+
+/** Options of {@link startWebhookServer}. */
+export interface WebhookServerOptions {
+  readonly app: WebhookApp
+  /** Address to listen on; Node's default (every address, IPv6 and IPv4) when absent. */
+  readonly host?: string
+  /** Port; 0 picks a free one. */
+  readonly port: number
+  /** Files (watched and reloaded on change) or PEM text (fixed). */
+  readonly tls: TlsFiles | TlsPem
+  readonly logger?: Logger
+  /** How long {@link WebhookServer.close} lets in-flight requests finish. */
+  readonly shutdownTimeoutMs?: number
+  /** Stat polling interval of the certificate files (fallback to file events). */
+  readonly certificatePollIntervalMs?: number
+  /** Called after each certificate reload (tests wait on it). */
+  readonly onCertificateReload?: () => void
+}
+
+/** A running admission server. */
+export interface WebhookServer {
+  readonly host: string
+  readonly port: number
+  /** `https://HOST:PORT`, IPv6 hosts in brackets. */
+  readonly origin: string
+  /** Reads the certificate files now; true when a new pair was loaded. */
+  reloadCertificate(): Promise<boolean>
+  /** Swaps in a new certificate and key for new connections. */
+  setCertificate(pem: TlsPem): void
+  /**
+   * Graceful shutdown: stop accepting, close idle keep-alive connections, let in-flight
+   * requests finish (their connections close after the response), and cut whatever is
+   * left at the deadline. Resolves when every connection is gone.
+   */
+  close(): Promise<void>
+}
+
+function isFiles(tls: TlsFiles | TlsPem): tls is TlsFiles {
+  return 'certFile' in tls
+}
+
+function readPem(files: TlsFiles): TlsPem {
+  const read = (file: string, flag: string): string => {
+    try {
+      return readFileSync(file, 'utf8')
+    } catch (e) {
+      throw new IrsaError(
+        'ERR_WEBHOOK_TLS',
+        `${flag} ${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      )
+    }
+  }
+  const pem = { cert: read(files.certFile, '--tls-cert'), key: read(files.keyFile, '--tls-key') }
+  checkTlsPem(pem, `--tls-cert ${files.certFile} and --tls-key ${files.keyFile}`)
+  return pem
+}
+
+async function listen(
+  server: Server | ReturnType<typeof createHttpServer>,
+  host: string | undefined,
+  port: number,
+): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(
+        new IrsaError(
+          'ERR_LISTEN',
+          `cannot listen on ${host ?? '*'}:${port}: ${err.code ?? err.message}`,
+        ),
+      )
+    }
+    server.once('error', onError)
+    const done = (): void => {
+      server.off('error', onError)
+      resolve()
+    }
+    if (host === undefined) server.listen(port, done)
+    else server.listen(port, host, done)
+  })
+}
+
+function originOf(scheme: string, address: AddressInfo): string {
+  const h = address.address.includes(':') ? `[${address.address}]` : address.address
+  return `${scheme}://${h}:${address.port}`
+}
+
+/**
+ * Serves the admission webhook over HTTPS. With certificate files, the pair is reloaded
+ * whenever the files change (file events plus stat polling), through `setSecureContext`:
+ * new TLS handshakes get the new certificate, open connections keep theirs, nothing
+ * restarts. A half-written pair is ignored until it is complete.
+ */
+export async function startWebhookServer(o: WebhookServerOptions): Promise<WebhookServer> {
+  const files = isFiles(o.tls) ? o.tls : undefined
+  let pem: TlsPem
+  if (files !== undefined) pem = readPem(files)
+  else {
+    pem = o.tls as TlsPem
+    checkTlsPem(pem)
+  }
+  let draining = false
+  const inFlight = new Map<Socket, number>()
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const socket = req.socket
+    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1)
+    res.once('close', () => {
+      const n = (inFlight.get(socket) ?? 1) - 1
+      if (n <= 0) inFlight.delete(socket)
+      else inFlight.set(socket, n)
+    })
+    if (draining) res.setHeader('connection', 'close')
+    o.app(req, res)
+  }
+  const server = createServer(
+    {
+      cert: pem.cert,
+      key: pem.key,
+      requestTimeout: 30_000,
+      headersTimeout: 10_000,
+      keepAliveTimeout: 30_000,
+    },
+    handler,
+  )
+  server.on('tlsClientError', (err) =>
+    o.logger?.debug({ err: err.message }, 'webhook TLS client error'),
+  )
+  server.on('clientError', (err, socket) => {
+    o.logger?.debug({ err: err.message }, 'webhook client error')
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+    else socket.destroy()
+  })
+  await listen(server, o.host, o.port)
+  const address = server.address() as AddressInfo
+  const origin = originOf('https', address)
+
+  const setCertificate = (next: TlsPem): void => {
+    server.setSecureContext({ cert: next.cert, key: next.key })
+    pem = next
+  }
+  const watcher =
+    files === undefined
+      ? undefined
+      : watchCertificateFiles({
+          files,
+          current: pem,
+          ...(o.certificatePollIntervalMs !== undefined
+            ? { pollIntervalMs: o.certificatePollIntervalMs }
+            : {}),
+          onChange: (next) => {
+            setCertificate(next)
+            o.logger?.info({ certFile: files.certFile }, 'TLS certificate reloaded')
+            o.onCertificateReload?.()
+          },
+          onError: (message) => o.logger?.warn({ err: message }, 'TLS certificate not reloaded'),
+        })
+
+  let closed: Promise<void> | undefined
+  return {
+    host: address.address,
+    port: address.port,
+    origin,
+    reloadCertificate: () => watcher?.check() ?? Promise.resolve(false),
+    setCertificate,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        draining = true
+        watcher?.close()
+        const deadline = setTimeout(() => {
+          o.logger?.warn({ connections: inFlight.size }, 'shutdown deadline: closing connections')
+          server.closeAllConnections()
+        }, o.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)
+        deadline.unref()
+        server.close(() => {
+          clearTimeout(deadline)
+          resolve()
+        })
+        server.closeIdleConnections()
+      })
+      return closed
+    },
+  }
+}
+
+/** A running plain-HTTP metrics server. */
+export interface MetricsServer {
+  readonly port: number
+  /** `http://HOST:PORT`. */
+  readonly origin: string
+  close(): Promise<void>
+}
+
+/**
+ * Serves `GET /metrics` (Prometheus text) over plain HTTP on its own port, as the
+ * reference does (`--metrics-port`, default 9999). Everything else is 404.
+ */
+export async function startMetricsServer(o: {
+  readonly metrics: WebhookMetrics
+  readonly host?: string
+  readonly port: number
+  readonly logger?: Logger
+}): Promise<MetricsServer> {
+  const server = createHttpServer({ requestTimeout: 10_000 }, (req, res) => {
+    req.resume()
+    const path = (req.url ?? '/').split('?')[0]
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end('not found; metrics are at GET /metrics\n')
+      return
+    }
+    o.metrics.render().then(
+      (body) => {
+        res.writeHead(200, { 'content-type': o.metrics.contentType })
+        res.end(body)
+      },
+      (e: unknown) => {
+        o.logger?.error({ err: (e as Error).message }, 'metrics rendering failed')
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
+        res.end('internal error\n')
+      },
+    )
+  })
+  await listen(server, o.host, o.port)
+  const address = server.address() as AddressInfo
+  let closed: Promise<void> | undefined
+  return {
+    port: address.port,
+    origin: originOf('http', address),
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve()
+        })
+        server.closeAllConnections()
+      })
+      return closed
+    },
+  }
+}
