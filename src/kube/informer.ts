@@ -32,6 +32,8 @@ export interface ServiceAccountInformerOptions {
   readonly pageSize?: number
   /** `timeoutSeconds` of each watch (default 300); the watch is then resumed. */
   readonly watchTimeoutSeconds?: number
+  /** Called after each list (`LIST`) and each applied watch event (its type). */
+  readonly onApplied?: (type: string) => void
   /** Waits `ms` or until `signal` aborts (real timers by default; tests pass their own). */
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>
 }
@@ -176,6 +178,7 @@ export function createServiceAccountInformer(
       onSynced?.()
     }
     logger.info({ serviceAccounts: fresh.size, resourceVersion: rv }, 'ServiceAccounts listed')
+    o.onApplied?.('LIST')
   }
 
   function apply(ev: WatchEvent): void {
@@ -224,6 +227,7 @@ export function createServiceAccountInformer(
       (ev) => {
         events++
         apply(ev)
+        o.onApplied?.(ev.type)
       },
       { signal: abort.signal, idleTimeoutMs: (watchTimeout + 60) * 1000 },
     )
