@@ -95,3 +95,9 @@ export {
 export type { AdmissionApiVersion, AdmissionRequestView } from './server/admission-review.js'
 export { staticServiceAccountSource } from './server/service-account-source.js'
 export type { ServiceAccountSource } from './server/service-account-source.js'
+export { parseGoDuration } from './server/duration.js'
+export {
+  parsePodIdentityAssociations,
+  watchPodIdentityAssociations,
+} from './server/pod-identity-associations.js'
+export type { PodIdentityAssociations } from './server/pod-identity-associations.js'

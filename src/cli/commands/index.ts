@@ -3,6 +3,7 @@ import { oidcCommands } from './oidc.js'
 import { keysCommands } from './keys.js'
 import { createTokenCommands } from './create-token.js'
 import { policyCommands } from './policy.js'
+import { webhookCommands } from './webhook.js'
 
 /** Every command of the irsa CLI. Each module exports its commands; add them here. */
 export const commands: readonly Command[] = [
@@ -10,4 +11,5 @@ export const commands: readonly Command[] = [
   ...keysCommands,
   ...createTokenCommands,
   ...policyCommands,
+  ...webhookCommands,
 ]
