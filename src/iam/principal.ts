@@ -39,3 +39,8 @@ export interface RoleSessionPrincipal {
   /** Epoch milliseconds. */
   readonly expiresAtMs: number
 }
+
+/** The principal of an account's own long-term keys (`arn:aws:iam::ACCOUNT:root`). */
+export function rootPrincipal(accountId: string): AccountRootPrincipal {
+  return { kind: 'root', accountId, arn: `arn:aws:iam::${accountId}:root`, userId: accountId }
+}

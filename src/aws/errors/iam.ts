@@ -26,6 +26,8 @@ export const IAM_ERRORS = {
       roleInlinePolicies: 'Cannot delete entity, must delete policies first.',
       policyAttached: 'Cannot delete a policy attached to entities.',
       defaultVersion: 'Cannot delete the default version of a policy.',
+      policyVersions:
+        "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
     },
     when: 'Deleting a role that still has policies, a policy that is still attached, or a policy’s default version.',
   },
@@ -38,6 +40,7 @@ export const IAM_ERRORS = {
     variants: {
       role: 'Role with name {roleName} already exists.',
       policy: 'A policy called {policyName} already exists. Duplicate names are not allowed.',
+      oidcProvider: 'Provider with url {url} already exists.',
     },
     when: 'Creating a role, policy or OIDC provider whose name or URL is taken.',
   },
@@ -47,6 +50,11 @@ export const IAM_ERRORS = {
     type: 'Sender',
     message:
       'The request was rejected because an invalid or out-of-range value was supplied for an input parameter.',
+    variants: {
+      badArn: 'ARN {arn} is not valid.',
+      marker: 'Invalid Marker.',
+      duplicateTagKeys: 'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+    },
     when: 'A parameter that is well-formed but not acceptable (an ARN of the wrong kind, a bad provider URL, a bad thumbprint).',
   },
   LimitExceeded: {
@@ -59,6 +67,7 @@ export const IAM_ERRORS = {
       quota: 'Cannot exceed quota for {quota}: {limit}',
       policyVersions:
         'A managed policy can have up to {limit} versions. Before you create a new version, you must delete an existing version.',
+      rolePolicySize: 'Maximum policy size of {limit} bytes exceeded for role {roleName}',
     },
     when: 'An account or entity quota is reached (policies per role, trust-policy size, policy versions, providers per account).',
   },
@@ -79,6 +88,8 @@ export const IAM_ERRORS = {
       role: 'The role with name {roleName} cannot be found.',
       rolePolicy: 'The role policy with name {policyName} cannot be found.',
       policy: 'Policy {policyArn} does not exist or is not attachable.',
+      policyNotFound: 'Policy {policyArn} was not found.',
+      policyVersion: 'Policy {policyArn} version {versionId} does not exist or is not attachable.',
       oidcProvider: 'OpenIDConnect Provider not found for arn {arn}',
     },
     when: 'A role, policy, policy version, inline policy or OIDC provider that does not exist.',
@@ -95,6 +106,9 @@ export const IAM_ERRORS = {
     status: 400,
     type: 'Sender',
     message: 'The input fails to satisfy the constraints specified by an AWS service.',
+    variants: {
+      providerUrl: 'Invalid Open ID Connect Provider URL',
+    },
     when: 'A parameter breaks its model constraint (length, pattern, range, required); the message lists each, AWS-style.',
   },
 } as const satisfies Record<string, AwsErrorEntry>
