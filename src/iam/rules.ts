@@ -119,3 +119,8 @@ export function policySize(text: string): number {
   for (const ch of text) if (!/\s/u.test(ch)) n++
   return n
 }
+
+/** The rule, required (`Member must not be null` when absent). */
+export function required(r: StringRule): StringRule & { readonly required: true } {
+  return { ...r, required: true }
+}
