@@ -31,6 +31,7 @@ export const SESSION_TOKEN = 'SENTINEL-IAM-SESSION-TOKEN-must-never-be-logged'
 
 export interface IamResponse {
   readonly status: number
+  readonly requestId: string
   readonly body: string
   /** The parsed legacy JSON body (`Accept: application/json`), or undefined for XML. */
   readonly json: Record<string, unknown> | undefined
@@ -149,14 +150,22 @@ export function harness(): Harness {
         body,
       })
       const resp = await app.handle(req)
+      const requestId = resp.headers['x-amzn-RequestId'] ?? resp.headers['x-amzn-requestid'] ?? ''
       if (options.xml === true) {
         const code = /<Code>([^<]*)<\/Code>/.exec(resp.body)?.[1]
         const message = /<Message>([^<]*)<\/Message>/.exec(resp.body)?.[1]
-        return { status: resp.status, body: resp.body, json: undefined, code, message }
+        return { status: resp.status, requestId, body: resp.body, json: undefined, code, message }
       }
       const json = JSON.parse(resp.body) as Record<string, unknown>
       const err = json['Error'] as { Code?: string; Message?: string } | undefined
-      return { status: resp.status, body: resp.body, json, code: err?.Code, message: err?.Message }
+      return {
+        status: resp.status,
+        requestId,
+        body: resp.body,
+        json,
+        code: err?.Code,
+        message: err?.Message,
+      }
     },
     async ok(action, params = {}, keys) {
       const r = await h.call(action, params, keys === undefined ? {} : { keys })
