@@ -9,6 +9,7 @@ import {
 import {
   CONTEXT_KEY_TYPES,
   evaluate,
+  explain,
   type CompiledPolicy,
   type ContextEntry,
   type ContextKeyType,
@@ -127,6 +128,41 @@ interface Simulation {
   readonly principal?: { readonly type: 'AWS'; readonly id: string; readonly account: string }
 }
 
+/**
+ * Every context key that a statement which applies to the request (its action, resource
+ * and principal matched) refers to in a condition and the request lacks: the simulator's
+ * MissingContextValues. The engine stops at a statement's first failing condition; AWS's
+ * simulator lists every key it would need, so the keys are gathered here.
+ */
+function missingContextValues(
+  sim: Simulation,
+  action: string,
+  resource: string,
+  found: readonly string[],
+): string[] {
+  const why = explain({ action, resource, context: sim.context }, sim.set)
+  const policies = [
+    ...(sim.set.identity ?? []),
+    ...(sim.set.boundary ?? []),
+    ...(sim.set.session ?? []),
+  ]
+  const present = new Set(Object.keys(sim.context).map((k) => k.toLowerCase()))
+  const out = new Map<string, string>()
+  for (const k of found) out.set(k.toLowerCase(), k)
+  for (const layer of why.layers)
+    for (const t of layer.statements) {
+      if (!t.matched && t.reason?.element !== 'condition') continue
+      const policy = policies.find(
+        (p) => p.id === t.statement.policyId && p.type === t.statement.policyType,
+      )
+      const stmt = policy?.statements.find((s) => s.ref.index === t.statement.index)
+      for (const c of stmt?.conditions ?? [])
+        if (!present.has(c.key.toLowerCase()) && !out.has(c.key.toLowerCase()))
+          out.set(c.key.toLowerCase(), c.key)
+    }
+  return [...out.values()].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1))
+}
+
 /** One EvaluationResult per action and resource, in the order asked. */
 function simulate(sim: Simulation): ResultStruct[] {
   const out: ResultStruct[] = []
@@ -155,7 +191,9 @@ function simulate(sim: Simulation): ResultStruct[] {
           EvalResourceName: resource,
           EvalDecision: r.decision,
           MatchedStatements: list(r.matched.map(statement)),
-          MissingContextValues: list(r.missingContextKeys),
+          MissingContextValues: list(
+            missingContextValues(sim, action, resource, r.missingContextKeys),
+          ),
           PermissionsBoundaryDecisionDetail: boundary,
         }),
       )

@@ -150,13 +150,11 @@ test('attachments: attach, list, entities, the 10-policy quota, detach, DeleteCo
     const arns: string[] = []
     for (let i = 0; i < 11; i++)
       arns.push(
-        String(
-          (
-            (await h.ok('CreatePolicy', { PolicyName: `P${i}`, PolicyDocument: DOC }))[
-              'Policy'
-            ] as { Arn: string }
-          ).Arn,
-        ),
+        (
+          (await h.ok('CreatePolicy', { PolicyName: `P${i}`, PolicyDocument: DOC }))['Policy'] as {
+            Arn: string
+          }
+        ).Arn,
       )
     for (const arn of arns.slice(0, 10))
       await h.ok('AttachRolePolicy', { RoleName: 'app', PolicyArn: arn })
