@@ -119,19 +119,22 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
     let body: string
     let mode
     const metadata: unknown = pod.metadata
-    const podName = stringField(metadata, 'name') ?? stringField(metadata, 'generateName') ?? ''
+    const podName = (): string =>
+      stringField(metadata, 'name') ?? stringField(metadata, 'generateName') ?? ''
     if (sa === undefined) metrics.missingServiceAccount()
     try {
       const result = mutatePod(pod, sa, config)
       outcome = result.outcome
       mode = result.mode
       body = renderAdmissionResponse(req.apiVersion, req.uid, result.patch, result.warnings)
-      if (outcome === 'mutated' || result.warnings.length > 0) {
+      // One line per admission with something to act on (warnings) at info; the routine
+      // ones at debug, so the hot path does not pay for a log line per pod.
+      if (result.warnings.length > 0) {
         logger.info(
           {
             uid: req.uid,
             namespace: stringField(metadata, 'namespace'),
-            pod: podName,
+            pod: podName(),
             outcome,
             mode,
             operations: result.patch.length,
@@ -140,13 +143,23 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
           'admission',
         )
       } else if (logger.isLevelEnabled('debug')) {
-        logger.debug({ uid: req.uid, pod: podName, outcome }, 'admission')
+        logger.debug(
+          {
+            uid: req.uid,
+            namespace: stringField(metadata, 'namespace'),
+            pod: podName(),
+            outcome,
+            mode,
+            operations: result.patch.length,
+          },
+          'admission',
+        )
       }
     } catch (e) {
       if (!isWebhookError(e)) throw e
       outcome = 'invalid-pod'
       const warning = `pod identity webhook: the pod was not changed: ${e.message}`
-      logger.warn({ uid: req.uid, pod: podName, code: e.code, err: e.message }, 'admission')
+      logger.warn({ uid: req.uid, pod: podName(), code: e.code, err: e.message }, 'admission')
       body = renderAdmissionResponse(req.apiVersion, req.uid, [], [warning])
     }
     metrics.observeAdmission(outcome, mode, (performance.now() - started) / 1000)

@@ -56,11 +56,30 @@ const METHOD_LABEL: Readonly<Record<IdentityMode, string>> = {
 export function createWebhookMetrics(): WebhookMetrics {
   const registry = new Registry()
   const registers = [registry]
-  const requestCount = new Counter({
+  // Counters are tallied in plain numbers on the hot path and handed to prom-client when
+  // /metrics is scraped (its `collect` hook), so a request pays no label hashing for them.
+  const requestTallies = new Map<
+    string,
+    { labels: [string, string, string]; n: number; sent: number }
+  >()
+  const outcomeTallies = new Map<AdmissionOutcome, { n: number; sent: number }>(
+    ADMISSION_OUTCOMES.map((o) => [o, { n: 0, sent: 0 }]),
+  )
+  const methodTallies = new Map<IdentityMode, { n: number; sent: number }>(
+    (Object.keys(METHOD_LABEL) as IdentityMode[]).map((m) => [m, { n: 0, sent: 0 }]),
+  )
+  new Counter({
     name: 'http_request_count',
     help: 'Number of HTTP requests to the webhook, by verb, path and status code',
     labelNames: ['verb', 'path', 'code'] as const,
     registers,
+    collect() {
+      for (const t of requestTallies.values()) {
+        const [verb, path, code] = t.labels
+        if (t.n > t.sent) this.inc({ verb, path, code }, t.n - t.sent)
+        t.sent = t.n
+      }
+    },
   })
   const requestLatency = new Histogram({
     name: 'http_request_latencies',
@@ -69,11 +88,17 @@ export function createWebhookMetrics(): WebhookMetrics {
     buckets: [...REFERENCE_LATENCY_BUCKETS_US],
     registers,
   })
-  const podCount = new Counter({
+  new Counter({
     name: 'pod_identity_webhook_pod_count',
     help: 'Number of pods mutated, by identity method (sts_web_identity, container_credentials)',
     labelNames: ['method'] as const,
     registers,
+    collect() {
+      for (const [mode, t] of methodTallies) {
+        this.inc({ method: METHOD_LABEL[mode] }, t.n - t.sent)
+        t.sent = t.n
+      }
+    },
   })
   const missingSa = new Counter({
     name: 'pod_identity_webhook_missing_sa_count',
@@ -85,11 +110,17 @@ export function createWebhookMetrics(): WebhookMetrics {
     help: '1 once the webhook has given any pod an identity',
     registers,
   })
-  const mutations = new Counter({
+  new Counter({
     name: 'irsa_webhook_mutations_total',
     help: 'Admission reviews answered, by outcome',
     labelNames: ['outcome'] as const,
     registers,
+    collect() {
+      for (const [outcome, t] of outcomeTallies) {
+        this.inc({ outcome }, t.n - t.sent)
+        t.sent = t.n
+      }
+    },
   })
   const duration = new Histogram({
     name: 'irsa_webhook_admission_duration_seconds',
@@ -99,14 +130,6 @@ export function createWebhookMetrics(): WebhookMetrics {
   })
   used.set(0)
   missingSa.inc(0)
-  for (const o of ADMISSION_OUTCOMES) mutations.labels(o).inc(0)
-  for (const m of Object.values(METHOD_LABEL)) podCount.labels(m).inc(0)
-  // Label children are looked up once per distinct label set, not per request.
-  const outcomeChildren = new Map(ADMISSION_OUTCOMES.map((o) => [o, mutations.labels(o)]))
-  const methodChildren = new Map(
-    (Object.keys(METHOD_LABEL) as IdentityMode[]).map((m) => [m, podCount.labels(METHOD_LABEL[m])]),
-  )
-  const countChildren = new Map<string, { inc(): void }>()
   const latencyChildren = new Map<string, { observe(v: number): void }>()
   let isUsed = false
 
@@ -115,12 +138,12 @@ export function createWebhookMetrics(): WebhookMetrics {
     contentType: registry.contentType,
     observeRequest(verb, path, code, seconds) {
       const countKey = `${verb} ${path} ${code}`
-      let c = countChildren.get(countKey)
+      let c = requestTallies.get(countKey)
       if (c === undefined) {
-        c = requestCount.labels(verb, path, String(code))
-        countChildren.set(countKey, c)
+        c = { labels: [verb, path, String(code)], n: 0, sent: 0 }
+        requestTallies.set(countKey, c)
       }
-      c.inc()
+      c.n++
       const latencyKey = `${verb} ${path}`
       let l = latencyChildren.get(latencyKey)
       if (l === undefined) {
@@ -130,9 +153,13 @@ export function createWebhookMetrics(): WebhookMetrics {
       l.observe(seconds * 1e6)
     },
     observeAdmission(outcome, mode, seconds) {
-      outcomeChildren.get(outcome)?.inc()
+      const t = outcomeTallies.get(outcome)
+      if (t !== undefined) t.n++
       duration.observe(seconds)
-      if (mode !== undefined && outcome === 'mutated') methodChildren.get(mode)?.inc()
+      if (mode !== undefined && outcome === 'mutated') {
+        const m = methodTallies.get(mode)
+        if (m !== undefined) m.n++
+      }
       if (mode !== undefined && !isUsed) {
         isUsed = true
         used.set(1)
