@@ -59,6 +59,7 @@ function text(status: number, body: string): HttpAnswer {
 
 /** True for `application/json`, with or without parameters (`; charset=utf-8`). */
 function isJsonContentType(value: string | undefined): boolean {
+  if (value === JSON_TYPE) return true
   if (value === undefined) return false
   const semi = value.indexOf(';')
   const type = (semi === -1 ? value : value.slice(0, semi)).trim().toLowerCase()

@@ -5,7 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http'
 import { createServer, type Server } from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { IrsaError, type Logger } from '../../core/index.js'
 import type { WebhookApp } from './app.js'
 import { checkTlsPem, watchCertificateFiles, type TlsFiles, type TlsPem } from './cert-reload.js'
@@ -114,15 +114,7 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
     checkTlsPem(pem)
   }
   let draining = false
-  const inFlight = new Map<Socket, number>()
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const socket = req.socket
-    inFlight.set(socket, (inFlight.get(socket) ?? 0) + 1)
-    res.once('close', () => {
-      const n = (inFlight.get(socket) ?? 1) - 1
-      if (n <= 0) inFlight.delete(socket)
-      else inFlight.set(socket, n)
-    })
     if (draining) res.setHeader('connection', 'close')
     o.app(req, res)
   }
@@ -181,7 +173,7 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
         draining = true
         watcher?.close()
         const deadline = setTimeout(() => {
-          o.logger?.warn({ connections: inFlight.size }, 'shutdown deadline: closing connections')
+          o.logger?.warn('shutdown deadline: closing the remaining connections')
           server.closeAllConnections()
         }, o.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)
         deadline.unref()
