@@ -50,7 +50,7 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     'SECONDS',
     String(DEFAULT_TOKEN_EXPIRATION_SECONDS),
   ),
-  'aws-default-region': str('inject AWS_DEFAULT_REGION and AWS_REGION (empty: none)', 'REGION', ''),
+  'aws-default-region': str('inject AWS_DEFAULT_REGION and AWS_REGION (default: none)', 'REGION'),
   'sts-regional-endpoint': bool('inject AWS_STS_REGIONAL_ENDPOINTS=regional'),
   'service-account-lookup-grace-period': str(
     'how long an admission waits for a ServiceAccount missing from the cache (API lookup); 0 turns lookups off',
