@@ -462,3 +462,57 @@ test('graceful shutdown: no new connections, the in-flight review finishes, then
   await closing
   assert.equal(closed, true)
 })
+
+test('shutdown deadline: a review that never finishes is cut after shutdownTimeoutMs', async (t) => {
+  const tls = tlsFixture()
+  t.after(() => {
+    tls.cleanup()
+  })
+  const asked = deferred<undefined>()
+  const app = createWebhookApp({
+    config: createMutationConfig(),
+    serviceAccounts: {
+      get: () => {
+        asked.resolve(undefined)
+        return new Promise(() => undefined)
+      },
+      ready: () => true,
+    },
+    clock: systemClock,
+    logger: silentLogger(),
+  })
+  const server = await startWebhookServer({
+    app,
+    host: '127.0.0.1',
+    port: 0,
+    tls: { cert: tls.pair.certPem, key: tls.pair.keyPem },
+    shutdownTimeoutMs: 50,
+  })
+  const stuck = send(server.origin, {
+    ca: tls.ca.certPem,
+    headers: JSON_HEADERS,
+    body: JSON.stringify(review(pod())),
+  })
+  await asked.promise
+  await server.close()
+  await assert.rejects(stuck, /socket hang up|ECONNRESET/)
+})
+
+test('plain HTTP or garbage on the TLS port does not disturb the server', async (t) => {
+  const { origin, tls } = await withServer(t)
+  const port = Number(new URL(origin).port)
+  await new Promise<void>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.end('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n\u0000\u0001garbage')
+    })
+    s.on('error', () => {
+      resolve()
+    })
+    s.on('close', () => {
+      resolve()
+    })
+    s.resume()
+  })
+  const r = await send(origin, { ca: tls.ca.certPem, method: 'GET', path: '/healthz' })
+  assert.equal(r.status, 200)
+})
