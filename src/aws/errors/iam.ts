@@ -54,6 +54,7 @@ export const IAM_ERRORS = {
       badArn: 'ARN {arn} is not valid.',
       marker: 'Invalid Marker.',
       duplicateTagKeys: 'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+      thumbprints: 'Thumbprint list must contain fewer than 5 entries.',
     },
     when: 'A parameter that is well-formed but not acceptable (an ARN of the wrong kind, a bad provider URL, a bad thumbprint).',
   },

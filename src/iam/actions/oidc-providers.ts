@@ -20,6 +20,14 @@ const quota = (name: keyof typeof QUOTAS): never => {
   })
 }
 
+/** IAM's answer to more than five thumbprints (InvalidInput, worded as IAM words it). */
+const tooManyThumbprints = (): never => {
+  throw awsError(IAM_ERRORS.InvalidInput, {
+    variant: 'thumbprints',
+    reason: `more than ${QUOTAS.ThumbprintsPerOpenIdConnectProvider} thumbprints`,
+  })
+}
+
 /**
  * A provider URL as IAM keeps it: `https://` removed. IAM requires `https://`, a host and
  * no query or fragment. A port is accepted (AWS refuses one; irsa needs it on loopback).
@@ -107,8 +115,7 @@ export function oidcProviderActions(store: Store): IamActionSpec[] {
         const prints = dedupe(thumbprints.map((t) => t.toLowerCase()))
         if (ids.length > QUOTAS.ClientIdsPerOpenIdConnectProvider)
           quota('ClientIdsPerOpenIdConnectProvider')
-        if (prints.length > QUOTAS.ThumbprintsPerOpenIdConnectProvider)
-          quota('ThumbprintsPerOpenIdConnectProvider')
+        if (prints.length > QUOTAS.ThumbprintsPerOpenIdConnectProvider) tooManyThumbprints()
         if (store.oidcProviders.getByUrl(call.accountId, url) !== undefined)
           throw awsError(IAM_ERRORS.EntityAlreadyExists, {
             variant: 'oidcProvider',
@@ -173,8 +180,7 @@ export function oidcProviderActions(store: Store): IamActionSpec[] {
         call.v.check()
         authorized(call, arn)
         const prints = dedupe(thumbprints.map((t) => t.toLowerCase()))
-        if (prints.length > QUOTAS.ThumbprintsPerOpenIdConnectProvider)
-          quota('ThumbprintsPerOpenIdConnectProvider')
+        if (prints.length > QUOTAS.ThumbprintsPerOpenIdConnectProvider) tooManyThumbprints()
         store.oidcProviders.setThumbprints(arn, prints)
         return undefined
       },

@@ -85,7 +85,7 @@ test('provider validation: https only, thumbprint length, bad ARN', async () => 
   }
 })
 
-test('client IDs, thumbprints and tags: add/remove, update, quotas (100 client IDs, 5 thumbprints)', async () => {
+test('client IDs, thumbprints and tags: add/remove, update, the 100 client IDs quota, at most 5 thumbprints', async () => {
   const h = harness()
   try {
     await h.ok('CreateOpenIDConnectProvider', { Url: URL, ...members('ClientIDList', ['a']) })
@@ -142,8 +142,14 @@ test('client IDs, thumbprints and tags: add/remove, update, quotas (100 client I
       OpenIDConnectProviderArn: ARN,
       ...members('ThumbprintList', [...five, 'f'.repeat(40)]),
     })
-    assert.equal(six.code, 'LimitExceeded')
-    assert.equal(six.message, 'Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: 5')
+    assert.equal(six.status, 400)
+    assert.equal(six.code, 'InvalidInput')
+    assert.equal(six.message, 'Thumbprint list must contain fewer than 5 entries.')
+    const createSix = await h.call('CreateOpenIDConnectProvider', {
+      Url: 'https://six.example',
+      ...members('ThumbprintList', [...five, 'f'.repeat(40)]),
+    })
+    assert.equal(createSix.code, 'InvalidInput')
 
     await h.ok('TagOpenIDConnectProvider', {
       OpenIDConnectProviderArn: ARN,
