@@ -177,8 +177,9 @@ export function policyActions(store: Store): IamActionSpec[] {
         const paging = readPaging(v)
         v.check()
         call.authorize('*')
+        // A boundary is not an attachment in the store; the usage filter selects those.
         const opts = {
-          onlyAttached,
+          onlyAttached: onlyAttached && usage !== 'PermissionsBoundary',
           ...(pathPrefix === undefined ? {} : { pathPrefix }),
         }
         const owners =

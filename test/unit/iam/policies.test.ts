@@ -248,3 +248,70 @@ test('inline role policies: put, replace, get (URL-encoded), list, delete, the 1
     h.close()
   }
 })
+
+test('ListPolicies filters (Scope, OnlyAttached, PolicyUsageFilter, PathPrefix); AWS managed policies are attachable and read-only', async () => {
+  const h = harness()
+  try {
+    const aws = h.store.policies.create({ accountId: 'aws', name: 'ReadOnlyAccess', document: DOC })
+    assert.equal(aws.arn, 'arn:aws:iam::aws:policy/ReadOnlyAccess')
+    await h.ok('CreatePolicy', { PolicyName: 'attached', Path: '/team/', PolicyDocument: DOC })
+    await h.ok('CreatePolicy', { PolicyName: 'boundary', PolicyDocument: DOC })
+    await h.ok('CreatePolicy', { PolicyName: 'unused', PolicyDocument: DOC })
+    await h.ok('CreateRole', { RoleName: 'app', AssumeRolePolicyDocument: TRUST })
+    await h.ok('AttachRolePolicy', {
+      RoleName: 'app',
+      PolicyArn: 'arn:aws:iam::111122223333:policy/team/attached',
+    })
+    await h.ok('AttachRolePolicy', { RoleName: 'app', PolicyArn: aws.arn })
+    await h.ok('PutRolePermissionsBoundary', {
+      RoleName: 'app',
+      PermissionsBoundary: 'arn:aws:iam::111122223333:policy/boundary',
+    })
+    const names = async (params: Record<string, string>): Promise<string[]> =>
+      ((await h.ok('ListPolicies', params))['Policies'] as { PolicyName: string }[])
+        .map((p) => p.PolicyName)
+        .sort()
+    assert.deepEqual(await names({}), ['ReadOnlyAccess', 'attached', 'boundary', 'unused'])
+    assert.deepEqual(await names({ Scope: 'AWS' }), ['ReadOnlyAccess'])
+    assert.deepEqual(await names({ Scope: 'Local', OnlyAttached: 'true' }), ['attached'])
+    assert.deepEqual(
+      await names({
+        Scope: 'Local',
+        OnlyAttached: 'true',
+        PolicyUsageFilter: 'PermissionsBoundary',
+      }),
+      ['boundary'],
+    )
+    assert.deepEqual(await names({ PathPrefix: '/team/' }), ['attached'])
+    const attached = (await h.ok('ListAttachedRolePolicies', { RoleName: 'app' }))[
+      'AttachedPolicies'
+    ] as { PolicyArn: string }[]
+    assert.deepEqual(attached.map((a) => a.PolicyArn).sort(), [
+      'arn:aws:iam::111122223333:policy/team/attached',
+      aws.arn,
+    ])
+    const sim = (
+      await h.ok('SimulatePrincipalPolicy', {
+        PolicySourceArn: 'arn:aws:iam::111122223333:role/app',
+        'ActionNames.member.1': 's3:GetObject',
+        'ResourceArns.member.1': 'arn:aws:s3:::b/k',
+      })
+    )['EvaluationResults'] as {
+      MatchedStatements: { SourcePolicyType: string; SourcePolicyId: string }[]
+    }[]
+    assert.deepEqual(
+      sim[0]?.MatchedStatements.map((s) => `${s.SourcePolicyType}:${s.SourcePolicyId}`).sort(),
+      ['aws-managed:ReadOnlyAccess', 'user-managed:attached', 'user-managed:boundary'],
+      'the deciding statements of every layer, the boundary’s included',
+    )
+    const change = await h.call('CreatePolicyVersion', { PolicyArn: aws.arn, PolicyDocument: DOC })
+    assert.equal(change.code, 'NoSuchEntity', 'AWS managed policies cannot be changed')
+    const badBool = await h.call('ListPolicies', { OnlyAttached: 'yes' })
+    assert.match(
+      badBool.message ?? '',
+      /Value 'yes' at 'onlyAttached' failed to satisfy constraint/,
+    )
+  } finally {
+    h.close()
+  }
+})
