@@ -46,8 +46,9 @@ export const STS_ERRORS = {
       audience: 'Incorrect token audience',
       verificationKey:
         "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+      thumbprint: "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint",
     },
-    when: 'The token is malformed, its signature or algorithm is wrong, no OIDC provider matches its `iss`, or its `aud` is not a client ID of the provider.',
+    when: 'The token is malformed, its signature or algorithm is wrong, no key has its `kid`, no OIDC provider matches its `iss`, its `aud` is not a client ID of the provider, or the issuer’s certificate is neither trusted nor on the provider’s thumbprint list.',
   },
   MalformedPolicyDocument: {
     code: 'MalformedPolicyDocument',
@@ -80,7 +81,10 @@ export const STS_ERRORS = {
     variants: {
       durationAboveMax:
         'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+      roleChaining:
+        'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+      invalidArn: 'Request ARN is invalid',
     },
-    when: 'A parameter breaks its constraint (RoleSessionName pattern, DurationSeconds range, token length), or DurationSeconds exceeds the role’s MaxSessionDuration.',
+    when: 'A parameter breaks its constraint (RoleSessionName pattern, DurationSeconds range, token length), the RoleArn or a PolicyArns member is not an ARN of its kind, DurationSeconds exceeds the role’s MaxSessionDuration, or a role session asks for more than an hour.',
   },
 } as const satisfies Record<string, AwsErrorEntry>

@@ -1,0 +1,118 @@
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
+import type { RoleSessionPrincipal } from '../iam/index.js'
+import { newSecretAccessKey, newSessionAccessKeyId } from './credentials.js'
+
+/** The envelope version this codec writes (the first byte of every token). */
+export const SESSION_TOKEN_VERSION = 1
+const IV_BYTES = 12
+const TAG_BYTES = 16
+const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES
+/** Tokens longer than this are refused before any decoding (ours are well under 8 KB). */
+export const MAX_SESSION_TOKEN_LENGTH = 16 * 1024
+const AAD = Buffer.from('irsa.sts.session.v1')
+
+/** Temporary credentials as STS hands them out. */
+export interface IssuedCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly sessionToken: string
+  /** Epoch milliseconds (the principal's `expiresAtMs`). */
+  readonly expiresAtMs: number
+}
+
+/** What a session token holds once it decrypts and authenticates. */
+export interface OpenedSession {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly principal: RoleSessionPrincipal
+}
+
+/**
+ * Issues and opens self-contained session tokens: AES-256-GCM over the session (access
+ * key id, secret, principal and expiry) under the server's session key, so any replica
+ * holding the key verifies any session with no session table. The token is
+ * `base64(version ‖ iv ‖ tag ‖ ciphertext)`; the version byte and a fixed label are
+ * authenticated data, so a token of another version or purpose never opens.
+ */
+export interface SessionCodec {
+  /** New `ASIA…` credentials for `principal` (a fresh key id and secret each time). */
+  issue(principal: RoleSessionPrincipal): IssuedCredentials
+  /** The session a token carries, or undefined when it is malformed, forged or tampered. */
+  open(sessionToken: string): OpenedSession | undefined
+}
+
+interface Payload {
+  readonly k: string
+  readonly s: string
+  readonly p: RoleSessionPrincipal
+}
+
+function isPayload(v: unknown): v is Payload {
+  if (typeof v !== 'object' || v === null) return false
+  const o = v as Record<string, unknown>
+  const p = o['p'] as Record<string, unknown> | null | undefined
+  return (
+    typeof o['k'] === 'string' &&
+    typeof o['s'] === 'string' &&
+    typeof p === 'object' &&
+    p !== null &&
+    p['kind'] === 'role-session' &&
+    typeof p['expiresAtMs'] === 'number' &&
+    typeof p['arn'] === 'string'
+  )
+}
+
+/** A codec keyed by `secret` (32 bytes: see {@link loadSessionSecret}). */
+export function createSessionCodec(secret: Uint8Array): SessionCodec {
+  if (secret.length !== 32) throw new RangeError('the session key must be 32 bytes')
+  const key: KeyObject = createSecretKey(Buffer.from(secret))
+  const header = Buffer.of(SESSION_TOKEN_VERSION)
+  const aad = Buffer.concat([header, AAD])
+  return {
+    issue(principal) {
+      const accessKeyId = newSessionAccessKeyId()
+      const secretAccessKey = newSecretAccessKey()
+      const iv = randomBytes(IV_BYTES)
+      const cipher = createCipheriv('aes-256-gcm', key, iv)
+      cipher.setAAD(aad)
+      const plain = Buffer.from(
+        JSON.stringify({ k: accessKeyId, s: secretAccessKey, p: principal }),
+      )
+      const body = Buffer.concat([cipher.update(plain), cipher.final()])
+      const token = Buffer.concat([header, iv, cipher.getAuthTag(), body]).toString('base64')
+      return {
+        accessKeyId,
+        secretAccessKey,
+        sessionToken: token,
+        expiresAtMs: principal.expiresAtMs,
+      }
+    },
+    open(sessionToken) {
+      if (sessionToken.length > MAX_SESSION_TOKEN_LENGTH) return undefined
+      const raw = Buffer.from(sessionToken, 'base64')
+      if (raw.length <= HEADER_BYTES || raw[0] !== SESSION_TOKEN_VERSION) return undefined
+      // Buffer.from(base64) skips junk silently; a token must be exactly what we wrote.
+      if (raw.toString('base64') !== sessionToken) return undefined
+      const iv = raw.subarray(1, 1 + IV_BYTES)
+      const tag = raw.subarray(1 + IV_BYTES, HEADER_BYTES)
+      let plain: Buffer
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, iv)
+        decipher.setAAD(aad)
+        decipher.setAuthTag(tag)
+        plain = Buffer.concat([decipher.update(raw.subarray(HEADER_BYTES)), decipher.final()])
+      } catch {
+        return undefined
+      }
+      let value: unknown
+      try {
+        value = JSON.parse(plain.toString('utf8'))
+      } catch {
+        return undefined
+      }
+      if (!isPayload(value)) return undefined
+      return { accessKeyId: value.k, secretAccessKey: value.s, principal: value.p }
+    },
+  }
+}
