@@ -52,7 +52,9 @@ function sessionPolicySet(
 ):
   | { set: PolicySet<CompiledPolicy>; roleTags: readonly { key: string; value: string }[] }
   | undefined {
-  const role = store.roles.getById(p.roleId) ?? store.roles.get(p.accountId, p.roleName)
+  // By unique id: a role deleted and created again under the same name is another role,
+  // and grants nothing to the old one's sessions.
+  const role = store.roles.getById(p.roleId)
   if (role === undefined) return undefined
   const own = rolePolicies(store, cache, role)
   const session: CompiledPolicy[] = []

@@ -338,3 +338,24 @@ test('sentinel: no secret key or session token in any response body, log line or
     h.close()
   }
 })
+
+test('a role deleted and created again under its name grants nothing to the old sessions', async () => {
+  const h = harness()
+  try {
+    await setup(h, { all: policy({ Effect: 'Allow', Action: '*', Resource: '*' }) })
+    const old = h.session('caller')
+    await h.ok('ListRoles', {}, old)
+    await h.ok('DeleteRolePolicy', { RoleName: 'caller', PolicyName: 'all' })
+    await h.ok('DeleteRole', { RoleName: 'caller' })
+    await h.ok('CreateRole', { RoleName: 'caller', AssumeRolePolicyDocument: TRUST })
+    await h.ok('PutRolePolicy', {
+      RoleName: 'caller',
+      PolicyName: 'all',
+      PolicyDocument: policy({ Effect: 'Allow', Action: '*', Resource: '*' }),
+    })
+    assert.equal((await h.call('ListRoles', {}, { keys: old })).code, 'AccessDenied')
+    await h.ok('ListRoles', {}, h.session('caller'))
+  } finally {
+    h.close()
+  }
+})
