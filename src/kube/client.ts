@@ -66,7 +66,7 @@ export function createKubeClient(conn: KubeConnection): KubeClient {
 
   async function open(
     path: string,
-    o: { timeoutMs?: number; signal?: AbortSignal; accept: string },
+    o: { timeoutMs?: number; signal?: AbortSignal; accept: string; streaming?: boolean },
   ): Promise<IncomingMessage> {
     const creds = await conn.credentials.get()
     const url = new URL(prefix + path, base)
@@ -91,6 +91,8 @@ export function createKubeClient(conn: KubeConnection): KubeClient {
         })
       }
       req.on('response', (res) => {
+        // A stream's headers arrived: from here on its own idle timeout applies.
+        if (o.streaming === true) req.setTimeout(0)
         if (res.statusCode === 401) conn.credentials.invalidate()
         resolve(res)
       })
@@ -145,7 +147,12 @@ export function createKubeClient(conn: KubeConnection): KubeClient {
     async watch(path, onEvent, o) {
       let res: IncomingMessage
       try {
-        res = await open(path, { signal: o.signal, accept: 'application/json' })
+        res = await open(path, {
+          signal: o.signal,
+          accept: 'application/json',
+          streaming: true,
+          ...(o.idleTimeoutMs !== undefined ? { timeoutMs: o.idleTimeoutMs } : {}),
+        })
       } catch (e) {
         if (o.signal.aborted) return
         throw e
@@ -163,16 +170,24 @@ export function createKubeClient(conn: KubeConnection): KubeClient {
       await new Promise<void>((resolve, reject) => {
         let pending = ''
         let done = false
+        // The socket goes back to the keep-alive pool afterwards: leave no timeout on it.
+        const socket = res.socket
+        const onIdle = (): void => {
+          res.destroy(new KubeError('ERR_KUBE_API', `watch: idle for ${o.idleTimeoutMs ?? 0} ms`))
+        }
+        if (o.idleTimeoutMs !== undefined) {
+          socket.setTimeout(o.idleTimeoutMs)
+          socket.on('timeout', onIdle)
+        }
         const finish = (e?: unknown): void => {
           if (done) return
           done = true
+          if (o.idleTimeoutMs !== undefined) {
+            socket.setTimeout(0)
+            socket.off('timeout', onIdle)
+          }
           if (e === undefined || o.signal.aborted) resolve()
           else reject(e instanceof Error ? e : new KubeError('ERR_KUBE_API', 'watch failed'))
-        }
-        if (o.idleTimeoutMs !== undefined) {
-          res.socket.setTimeout(o.idleTimeoutMs, () => {
-            res.destroy(new KubeError('ERR_KUBE_API', `watch: idle for ${o.idleTimeoutMs} ms`))
-          })
         }
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => {

@@ -146,6 +146,7 @@ export async function startFakeApiServer(
         return
       }
       res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
+      res.flushHeaders()
       const since = Number(from)
       if (from !== '' && since < compactedAt) {
         res.write(
