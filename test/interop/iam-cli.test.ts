@@ -380,6 +380,34 @@ test(
       'the bucket itself is not bucket/*',
     )
 
+    // The CLI's own paginator follows IsTruncated/Marker through pages of one role.
+    for (const name of ['a-role', 'b-role'])
+      await ok(env, [
+        'iam',
+        'create-role',
+        '--role-name',
+        name,
+        '--assume-role-policy-document',
+        `file://${trustFile}`,
+      ])
+    assert.deepEqual(
+      await ok(env, ['iam', 'list-roles', '--page-size', '1', '--query', 'Roles[].RoleName']),
+      ['a-role', 'b-role', 'my-role'],
+    )
+    const firstTwo = (await ok(env, [
+      'iam',
+      'list-roles',
+      '--page-size',
+      '1',
+      '--max-items',
+      '2',
+    ])) as {
+      Roles: unknown[]
+      NextToken?: string
+    }
+    assert.equal(firstTwo.Roles.length, 2)
+    assert.ok(firstTwo.NextToken !== undefined, 'the CLI saw IsTruncated and a Marker')
+
     const missing = await aws(env, ['iam', 'get-role', '--role-name', 'no-such-role'])
     assert.equal(missing.code, serviceErrorExit())
     assert.match(
