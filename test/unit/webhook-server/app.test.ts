@@ -5,6 +5,7 @@ import { silentLogger, systemClock } from '../../../src/core/index.js'
 import {
   createMutationConfig,
   createWebhookApp,
+  createWebhookMetrics,
   renderAdmissionResponse,
   staticServiceAccountSource,
 } from '../../../src/webhook/index.js'
@@ -66,4 +67,39 @@ test('any body is answered with 200, 400 or 415, never an exception or a 500', a
     { numRuns: 500 },
   )
   assert.equal((await app.review('{}', 'text/html')).status, 415)
+})
+
+test('metrics: repeated scrapes do not count twice; each registry is its own', async () => {
+  const m = createWebhookMetrics()
+  m.observeRequest('POST', '/mutate', 200, 0.002)
+  m.observeAdmission('mutated', 'irsa', 0.001)
+  m.observeAdmission('mutated', 'pod-identity', 0.001)
+  m.observeAdmission('no-identity', undefined, 0.001)
+  m.missingServiceAccount()
+  const first = await m.render()
+  const second = await m.render()
+  assert.equal(second, first)
+  for (const line of [
+    /^http_request_count\{verb="POST",path="\/mutate",code="200"\} 1$/m,
+    /^http_request_latencies_sum\{verb="POST",path="\/mutate"\} 2000$/m,
+    /^pod_identity_webhook_pod_count\{method="sts_web_identity"\} 1$/m,
+    /^pod_identity_webhook_pod_count\{method="container_credentials"\} 1$/m,
+    /^pod_identity_webhook_missing_sa_count 1$/m,
+    /^pod_identity_webhook_used 1$/m,
+    /^irsa_webhook_mutations_total\{outcome="mutated"\} 2$/m,
+    /^irsa_webhook_mutations_total\{outcome="no-identity"\} 1$/m,
+    /^irsa_webhook_mutations_total\{outcome="skipped"\} 0$/m,
+    /^irsa_webhook_admission_duration_seconds_count 3$/m,
+  ])
+    assert.match(second, line)
+  m.observeRequest('POST', '/mutate', 200, 0.001)
+  m.observeAdmission('mutated', 'irsa', 0.001)
+  const third = await m.render()
+  assert.match(third, /^http_request_count\{verb="POST",path="\/mutate",code="200"\} 2$/m)
+  assert.match(third, /^pod_identity_webhook_pod_count\{method="sts_web_identity"\} 2$/m)
+  assert.match(third, /^irsa_webhook_mutations_total\{outcome="mutated"\} 3$/m)
+  assert.match(
+    await createWebhookMetrics().render(),
+    /^irsa_webhook_mutations_total\{outcome="mutated"\} 0$/m,
+  )
 })
