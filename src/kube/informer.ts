@@ -251,7 +251,9 @@ export function createServiceAccountInformer(
         else backoff.reset()
       } catch (e) {
         if (stopped()) break
-        if (isKubeError(e, 410)) {
+        // A watch that is too old relists at once; a list that fails (even with 410, an
+        // expired continue token) backs off like any other failure.
+        if (isKubeError(e, 410) && !needList) {
           logger.info({ resourceVersion: rv }, 'ServiceAccount watch expired (410 Gone): relisting')
           needList = true
           continue
