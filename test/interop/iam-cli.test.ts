@@ -18,6 +18,7 @@ import {
   EntityAlreadyExistsException,
   GetRoleCommand,
   IAMClient,
+  IAMServiceException,
   LimitExceededException,
   MalformedPolicyDocumentException,
   NoSuchEntityException,
@@ -29,12 +30,13 @@ import {
 import { silentLogger, systemClock } from '../../src/core/index.js'
 import { createAwsApp, startAwsServer, type AwsServer } from '../../src/aws/index.js'
 import { openStore, type Store } from '../../src/store/index.js'
+import { createAuthorizer, createIamActions, type Principal } from '../../src/iam/index.js'
 import {
-  createAuthorizer,
-  createIamActions,
-  rootPrincipal,
-  type Principal,
-} from '../../src/iam/index.js'
+  createCredentialLookup,
+  createSessionCodec,
+  loadSessionSecret,
+  type SessionCodec,
+} from '../../src/sts/index.js'
 import { awsCli } from '../helpers/tools.js'
 
 const ACCOUNT = '111122223333'
@@ -49,6 +51,7 @@ interface Env {
   server: AwsServer
   store: Store
   dir: string
+  sessions: SessionCodec
 }
 
 async function start(t: { after(fn: () => Promise<void> | void): void }): Promise<Env> {
@@ -60,22 +63,15 @@ async function start(t: { after(fn: () => Promise<void> | void): void }): Promis
     accountId: ACCOUNT,
     principalArn: `arn:aws:iam::${ACCOUNT}:root`,
   })
+  // sts's own session codec and credential lookup: role sessions as irsa up signs them.
+  const sessions = createSessionCodec(loadSessionSecret(store))
   const app = createAwsApp<Principal>({
     actions: createIamActions({
       store,
       clock: systemClock,
       authorizer: createAuthorizer({ store, clock: systemClock }),
     }),
-    credentials: ({ accessKeyId, sessionToken }) => {
-      const key = store.accessKeys.get(accessKeyId)
-      return key === undefined || sessionToken !== undefined
-        ? { status: 'unknown' }
-        : {
-            status: 'found',
-            secretAccessKey: key.secretAccessKey,
-            principal: rootPrincipal(key.accountId),
-          }
-    },
+    credentials: createCredentialLookup({ store, sessions, clock: systemClock }),
     clock: systemClock,
     logger: silentLogger(),
   })
@@ -90,10 +86,14 @@ async function start(t: { after(fn: () => Promise<void> | void): void }): Promis
     join(dir, 'credentials'),
     `[default]\naws_access_key_id = ${ROOT.accessKeyId}\naws_secret_access_key = ${ROOT.secretAccessKey}\n`,
   )
-  return { server, store, dir }
+  return { server, store, dir, sessions }
 }
 
-function aws(env: Env, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function aws(
+  env: Env,
+  args: string[],
+  session?: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       'aws',
@@ -107,6 +107,13 @@ function aws(env: Env, args: string[]): Promise<{ code: number; stdout: string; 
           AWS_SHARED_CREDENTIALS_FILE: join(env.dir, 'credentials'),
           AWS_EC2_METADATA_DISABLED: 'true',
           AWS_MAX_ATTEMPTS: '1',
+          ...(session === undefined
+            ? {}
+            : {
+                AWS_ACCESS_KEY_ID: session.accessKeyId,
+                AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+                AWS_SESSION_TOKEN: session.sessionToken,
+              }),
         },
         timeout: 60_000,
       },
@@ -531,3 +538,77 @@ test('@aws-sdk/client-iam: results and IAM’s errors as the SDK’s own excepti
     })
   }
 })
+
+test(
+  'a role session signed by sts’s credentials may call only what its policies allow (AWS CLI and SDK)',
+  { skip: awsCli().skip },
+  async (t) => {
+    const env = await start(t)
+    const trustDoc = JSON.stringify(trust('system:serviceaccount:default:app'))
+    const role = env.store.roles.create({
+      accountId: ACCOUNT,
+      name: 'reader',
+      assumeRolePolicyDocument: trustDoc,
+    })
+    env.store.rolePolicies.putInline(
+      ACCOUNT,
+      'reader',
+      'read',
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'iam:GetRole', Resource: role.arn }],
+      }),
+    )
+    const creds = env.sessions.issue({
+      kind: 'role-session',
+      accountId: ACCOUNT,
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/reader/pod`,
+      userId: `${role.roleId}:pod`,
+      roleArn: role.arn,
+      roleId: role.roleId,
+      roleName: 'reader',
+      sessionName: 'pod',
+      expiresAtMs: Date.now() + 3600_000,
+    })
+    const got = await aws(
+      env,
+      ['iam', 'get-role', '--role-name', 'reader', '--query', 'Role.RoleName'],
+      creds,
+    )
+    assert.equal(got.code, 0, got.stderr)
+    assert.equal(JSON.parse(got.stdout), 'reader')
+    const denied = await aws(env, ['iam', 'list-roles'], creds)
+    assert.equal(denied.code, serviceErrorExit())
+    assert.match(
+      denied.stderr,
+      new RegExp(
+        `An error occurred \\(AccessDenied\\) when calling the ListRoles operation: User: arn:aws:sts::${ACCOUNT}:assumed-role/reader/pod is not authorized to perform: iam:ListRoles on resource: \\* because no identity-based policy allows the iam:ListRoles action`,
+      ),
+    )
+    const iam = new IAMClient({
+      endpoint: env.server.origin,
+      region: 'us-east-1',
+      credentials: creds,
+      maxAttempts: 1,
+    })
+    await assert.rejects(
+      () => iam.send(new DeleteRoleCommand({ RoleName: 'reader' })),
+      (e: unknown) => {
+        assert.ok(e instanceof IAMServiceException)
+        assert.equal(e.name, 'AccessDenied')
+        assert.equal(e.$metadata.httpStatusCode, 403)
+        assert.equal(
+          e.message,
+          `User: arn:aws:sts::${ACCOUNT}:assumed-role/reader/pod is not authorized to perform: iam:DeleteRole on resource: role reader because no identity-based policy allows the iam:DeleteRole action`,
+        )
+        return true
+      },
+    )
+    const decisions = env.store.decisions.recent(10).map((d) => [d.action, d.decision])
+    assert.deepEqual(decisions.slice(-3), [
+      ['iam:GetRole', 'allowed'],
+      ['iam:ListRoles', 'implicitDeny'],
+      ['iam:DeleteRole', 'implicitDeny'],
+    ])
+  },
+)
