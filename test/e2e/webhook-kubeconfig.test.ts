@@ -41,6 +41,11 @@ test('irsa webhook --kubeconfig (fake API server) answers reviews from its infor
     tls.cleanup()
     rmSync(dir, { recursive: true, force: true })
   })
+  fake.add('shop', 'pi')
+  writeFileSync(
+    join(dir, 'associations.json'),
+    JSON.stringify({ identities: [{ namespace: 'shop', serviceAccount: 'pi' }] }),
+  )
   const kubeconfig = join(dir, 'kubeconfig')
   writeFileSync(
     kubeconfig,
@@ -89,6 +94,8 @@ test('irsa webhook --kubeconfig (fake API server) answers reviews from its infor
       'eu-west-1',
       '--service-account-lookup-grace-period',
       '5s',
+      '--watch-container-credentials-config',
+      'associations.json',
       '--log-level',
       'warn',
     ],
@@ -142,6 +149,25 @@ test('irsa webhook --kubeconfig (fake API server) answers reviews from its infor
     assert.equal(env['AWS_ROLE_ARN'], ROLE, saName)
     assert.equal(env['AWS_REGION'], 'eu-west-1', saName)
   }
+  // A Pod Identity association from the watched file wins over IRSA.
+  const pi = pod('agent')
+  pi.metadata!.namespace = 'shop'
+  pi.spec!.serviceAccountName = 'pi'
+  const r = await send(origin, {
+    ca: tls.ca.certPem,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(review(pi, { namespace: 'shop' })),
+  })
+  const ops = JSON.parse(
+    Buffer.from(JSON.parse(r.body).response.patch, 'base64').toString('utf8'),
+  ) as JsonPatchOperation[]
+  const piPod = applyJsonPatch(pi, ops) as Pod
+  const piEnv = Object.fromEntries(
+    (piPod.spec!.containers![0]!.env ?? []).map((e) => [e.name, e.value]),
+  )
+  assert.equal(piEnv['AWS_CONTAINER_CREDENTIALS_FULL_URI'], 'http://169.254.170.23/v1/credentials')
+  assert.equal(piEnv['AWS_ROLE_ARN'], undefined)
+
   assert.equal(
     fake.requests.filter((r) => r.path === '/api/v1/namespaces/shop/serviceaccounts/late').length,
     1,
@@ -152,6 +178,7 @@ test('irsa webhook --kubeconfig (fake API server) answers reviews from its infor
   const m = await httpGet(`${metricsUrl}/metrics`)
   assert.equal(m.status, 200)
   assert.match(m.body, /^pod_identity_webhook_pod_count\{method="sts_web_identity"\} 2$/m)
+  assert.match(m.body, /^pod_identity_webhook_pod_count\{method="container_credentials"\} 1$/m)
 
   stop.resolve('SIGTERM')
   assert.equal(await exited, 0)
