@@ -1,113 +1,20 @@
+import { awsError, IAM_ERRORS, list, struct, type ResultStruct } from '../../aws/index.js'
 import {
-  awsError,
-  IAM_ERRORS,
-  list,
-  struct,
-  type QueryParams,
-  type ResultStruct,
-} from '../../aws/index.js'
-import {
-  CONTEXT_KEY_TYPES,
   evaluate,
   explain,
   type CompiledPolicy,
-  type ContextEntry,
-  type ContextKeyType,
   type PolicySet,
   type RequestContext,
   type StatementRef,
 } from '../../policy/index.js'
 import type { Store } from '../../store/index.js'
-import type { IamActionSpec, IamCall } from '../action-kit.js'
+import type { IamActionSpec } from '../action-kit.js'
 import { noSuchRole } from '../errors.js'
 import { pagedResult, readPaging } from '../paging.js'
 import type { PolicyCache } from '../policy-cache.js'
 import { rolePolicies } from '../role-policy-set.js'
-import {
-  ACTION_NAME,
-  ARN,
-  CONTEXT_KEY,
-  POLICY_DOCUMENT,
-  RESOURCE_NAME,
-  required,
-} from '../rules.js'
-
-const TYPES = new Set<string>(CONTEXT_KEY_TYPES)
-
-/** Reads `ContextEntries.member.N.{ContextKeyName, ContextKeyType, ContextKeyValues.member.M}`. */
-export function readContextEntries(params: QueryParams, call: IamCall): RequestContext {
-  const ctx: Record<string, ContextEntry> = {}
-  ;(params.structs('ContextEntries') ?? []).forEach((s, i) => {
-    const at = `contextEntries.${i + 1}.member`
-    const key = s.string('ContextKeyName')
-    const type = s.string('ContextKeyType')
-    const values = s.list('ContextKeyValues') ?? []
-    if (key === undefined) call.v.fail(`${at}.contextKeyName`, undefined, 'Member must not be null')
-    else if (key.length < (CONTEXT_KEY.min ?? 5) || key.length > (CONTEXT_KEY.max ?? 256))
-      call.v.fail(
-        `${at}.contextKeyName`,
-        key,
-        key.length < 5
-          ? 'Member must have length greater than or equal to 5'
-          : 'Member must have length less than or equal to 256',
-      )
-    if (type === undefined)
-      call.v.fail(`${at}.contextKeyType`, undefined, 'Member must not be null')
-    else if (!TYPES.has(type))
-      call.v.fail(
-        `${at}.contextKeyType`,
-        type,
-        `Member must satisfy enum value set: [${CONTEXT_KEY_TYPES.join(', ')}]`,
-      )
-    if (key !== undefined && type !== undefined && TYPES.has(type))
-      ctx[key] = {
-        type: type as ContextKeyType,
-        values: type.endsWith('List') ? values : values.slice(0, 1),
-      }
-  })
-  return ctx
-}
-
-function readDocuments(call: IamCall, name: string, required: boolean): string[] {
-  const docs = required ? call.v.list(name, { required: true }) : (call.v.list(name) ?? [])
-  const member = name.charAt(0).toLowerCase() + name.slice(1)
-  docs.forEach((d, i) => {
-    if (d.length < 1 || !(POLICY_DOCUMENT.pattern?.test(d) ?? true))
-      call.v.fail(
-        `${member}.${i + 1}.member`,
-        d.length > 64 ? `${d.slice(0, 64)}…` : d,
-        d.length < 1
-          ? 'Member must have length greater than or equal to 1'
-          : `Member must satisfy regular expression pattern: ${POLICY_DOCUMENT.patternText ?? ''}`,
-      )
-  })
-  return docs
-}
-
-function readNames(
-  call: IamCall,
-  name: string,
-  rule: { min?: number; max?: number },
-  req: boolean,
-): string[] | undefined {
-  const values = req ? call.v.list(name, { required: true }) : call.v.list(name)
-  const member = name.charAt(0).toLowerCase() + name.slice(1)
-  values?.forEach((x, i) => {
-    if (rule.min !== undefined && x.length < rule.min)
-      call.v.fail(
-        `${member}.${i + 1}.member`,
-        x,
-        `Member must have length greater than or equal to ${rule.min}`,
-      )
-    if (rule.max !== undefined && x.length > rule.max)
-      call.v.fail(
-        `${member}.${i + 1}.member`,
-        x,
-        `Member must have length less than or equal to ${rule.max}`,
-      )
-  })
-  return values
-}
+import { readContextEntries, readDocuments, readNames } from './simulate-inputs.js'
+import { ACTION_NAME, ARN, RESOURCE_NAME, required } from '../rules.js'
 
 const position = (p: { line: number; column: number }): ResultStruct =>
   struct({ Line: p.line, Column: p.column })
