@@ -20,7 +20,7 @@ import { rsaKey } from './harness.js'
 
 /** A counting issuer: discovery and a key set whose kids and Cache-Control can change. */
 interface FakeIssuer {
-  readonly url: string
+  url: string
   hits: number
   kids: string[]
   cacheControl: string | undefined
