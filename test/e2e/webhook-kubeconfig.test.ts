@@ -122,7 +122,7 @@ test('irsa webhook --kubeconfig (fake API server) answers reviews from its infor
   check()
   await listed.promise
   let ready = await send(origin, { ca: tls.ca.certPem, method: 'GET', path: '/readyz' })
-  for (let i = 0; i < 50 && ready.status !== 200; i++) {
+  for (let i = 0; i < 500 && ready.status !== 200; i++) {
     await new Promise<void>((r) => setImmediate(r))
     ready = await send(origin, { ca: tls.ca.certPem, method: 'GET', path: '/readyz' })
   }
