@@ -1,3 +1,9 @@
+/**
+ * The admission server over real HTTPS on 127.0.0.1, one test per wire behaviour the
+ * brief and the reference define. It is long (over 400 lines) because each case needs its
+ * own server and request, and splitting it would scatter the shared `withServer` harness
+ * and response types across files for no reader's benefit.
+ */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
