@@ -20,8 +20,14 @@ export interface KubeResponse {
 /** A small client for the Kubernetes API over `node:https` (or `node:http` for tests). */
 export interface KubeClient {
   readonly server: string
-  /** `GET path` (relative to the server, with its query); rejects only when no answer came. */
-  get(path: string, o?: { readonly timeoutMs?: number }): Promise<KubeResponse>
+  /**
+   * `GET path` (relative to the server, with its query); rejects only when no answer came
+   * (or `signal` aborted it).
+   */
+  get(
+    path: string,
+    o?: { readonly timeoutMs?: number; readonly signal?: AbortSignal },
+  ): Promise<KubeResponse>
   /**
    * `GET path` as a watch: calls `onEvent` for each line, resolves when the server ends
    * the stream or `signal` aborts, rejects when the connection drops, goes idle for

@@ -152,7 +152,7 @@ export function createServiceAccountInformer(
     let listRv: string
     do {
       const q = `/api/v1/serviceaccounts?limit=${pageSize}${cont === '' ? '' : `&continue=${encodeURIComponent(cont)}`}`
-      const r = await client.get(q, { timeoutMs: 60_000 })
+      const r = await client.get(q, { timeoutMs: 60_000, signal: abort.signal })
       if (r.status !== 200) {
         throw new KubeError(
           'ERR_KUBE_API',

@@ -32,6 +32,8 @@ export interface FakeApiServer {
   failWatches(status: number | undefined): void
   /** Holds GETs of single ServiceAccounts until `release()` (to outlast a grace period). */
   holdGets(): { release: () => void }
+  /** Holds list requests until `release()` (to stop an informer in the middle of a list). */
+  holdLists(): { release: () => void }
   /** Requires `Authorization: Bearer <token>` (401 otherwise). */
   requireToken(token: string | undefined): void
   openWatches(): number
@@ -66,6 +68,7 @@ export async function startFakeApiServer(
   let watchFailure: number | undefined
   let token: string | undefined
   let hold: Promise<void> | undefined
+  let holdList: Promise<void> | undefined
   const listeners: (() => void)[] = []
   const notify = (): void => {
     setImmediate(() => {
@@ -105,6 +108,7 @@ export async function startFakeApiServer(
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     res.on('finish', notify)
     res.on('close', notify)
+    notify()
     const url = new URL(req.url ?? '/', 'http://x')
     const socket = req.socket as Socket & {
       getPeerCertificate?: () => { subject?: { CN?: string } }
@@ -173,23 +177,27 @@ export async function startFakeApiServer(
       notify()
       return
     }
-    const limit = Number(url.searchParams.get('limit') ?? '0')
-    const start = Number(url.searchParams.get('continue') ?? '0')
-    const all = [...objects.values()]
-    const page = limit > 0 ? all.slice(start, start + limit) : all.slice(start)
-    const next = limit > 0 && start + limit < all.length ? String(start + limit) : undefined
-    res.writeHead(200, { 'content-type': 'application/json' })
-    res.end(
-      JSON.stringify({
-        kind: 'ServiceAccountList',
-        apiVersion: 'v1',
-        metadata: {
-          resourceVersion: String(rv),
-          ...(next !== undefined ? { continue: next } : {}),
-        },
-        items: page,
-      }),
-    )
+    const answerList = (): void => {
+      const limit = Number(url.searchParams.get('limit') ?? '0')
+      const start = Number(url.searchParams.get('continue') ?? '0')
+      const all = [...objects.values()]
+      const page = limit > 0 ? all.slice(start, start + limit) : all.slice(start)
+      const next = limit > 0 && start + limit < all.length ? String(start + limit) : undefined
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(
+        JSON.stringify({
+          kind: 'ServiceAccountList',
+          apiVersion: 'v1',
+          metadata: {
+            resourceVersion: String(rv),
+            ...(next !== undefined ? { continue: next } : {}),
+          },
+          items: page,
+        }),
+      )
+    }
+    if (holdList !== undefined) void holdList.then(answerList)
+    else answerList()
   }
 
   const server =
@@ -259,6 +267,16 @@ export async function startFakeApiServer(
       hold = new Promise<void>((r) => {
         release = () => {
           hold = undefined
+          r()
+        }
+      })
+      return { release }
+    },
+    holdLists() {
+      let release!: () => void
+      holdList = new Promise<void>((r) => {
+        release = () => {
+          holdList = undefined
           r()
         }
       })

@@ -1,4 +1,5 @@
 import { test } from 'node:test'
+import { performance } from 'node:perf_hooks'
 import assert from 'node:assert/strict'
 import { manualClock, silentLogger } from '../../../src/core/index.js'
 import {
@@ -283,4 +284,18 @@ test('a 401 is retried with backoff and the informer is not ready until a list s
   h.fake.requireToken(undefined)
   await h.informer.synced()
   assert.equal(h.informer.ready(), true)
+})
+
+test('stop() in the middle of a list that never answers ends at once (the list is aborted)', async (t) => {
+  const h = await harness(t)
+  const held = h.fake.holdLists()
+  t.after(() => {
+    held.release()
+  })
+  h.informer.start()
+  await h.until(() => h.fake.requests.some((r) => r.path.includes('limit=')), 'a list request')
+  const started = performance.now()
+  await h.informer.stop()
+  assert.ok(performance.now() - started < 5000, 'stop did not wait for the list timeout')
+  assert.equal(h.informer.ready(), false)
 })
