@@ -17,6 +17,7 @@ import {
   silentLogger,
   systemClock,
   type CertificateAuthority,
+  type Clock,
   type ManualClock,
 } from '../../../src/core/index.js'
 import { createAwsApp, type AwsApp } from '../../../src/aws/index.js'
@@ -72,7 +73,7 @@ export function rsaKey(): SigningKey {
 
 /** Starts an HTTPS issuer; `selfSigned` serves a certificate no CA vouches for. */
 export async function startIssuer(
-  clock: ManualClock,
+  clock: Clock,
   o: { readonly ca?: CertificateAuthority; readonly key?: SigningKey } = {},
 ): Promise<Issuer> {
   const ca =

@@ -1,0 +1,254 @@
+/**
+ * AssumeRoleWithWebIdentity throughput: irsa's STS with full verification (provider
+ * lookup, cached JWKS, RS256 signature, claims, audience, trust policy evaluation, AEAD
+ * session token, decision log row) on startAwsServer, against `moto_server` (which
+ * verifies nothing), side by side in one run, driven by the same in-process load
+ * generator: one keep-alive `http.Agent`, 32 concurrent request loops, a fixed request
+ * count per round with a time cap. Both get the same form body (a real service-account
+ * token from an HTTPS issuer on loopback). Rounds alternate between the servers; the
+ * table has each server's median-round requests per second and p50/p99 latency over all
+ * timed requests, and the ratios (targets: ≥ 20× moto's rps, p99 ≤ 1/10 of moto's).
+ *
+ * Bounded: warm-up, then 6 rounds per server of at most 4,000 requests or 3 s each
+ * (about 45 s), moto started with a 20 s readiness cap and stopped at the end.
+ * Without `moto_server` on PATH the moto row says so and the ratios are left out.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+import { createServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { createAwsApp, startAwsServer } from '../src/aws/index.js'
+import { createLogger, systemClock } from '../src/core/index.js'
+import { createAuthorizer, type Principal } from '../src/iam/index.js'
+import { openStore } from '../src/store/index.js'
+import {
+  createCredentialLookup,
+  createJwksFetcher,
+  createSessionCodec,
+  createStsActions,
+  loadSessionSecret,
+} from '../src/sts/index.js'
+import { irsaTrust, startIssuer } from '../test/unit/sts/harness.js'
+
+const CONCURRENCY = 32
+const ROUNDS = 6
+const ROUND_REQUESTS = 4000
+const ROUND_MS = 3000
+const WARMUP_REQUESTS = 2000
+const ACCOUNT = '111122223333'
+
+interface Round {
+  readonly rps: number
+  readonly latencies: number[]
+}
+
+/** Sends `count` POSTs (or until `capMs`) with `CONCURRENCY` in flight on a keep-alive agent. */
+async function load(
+  agent: Agent,
+  origin: string,
+  body: Buffer,
+  count: number,
+  capMs: number,
+): Promise<Round> {
+  const url = new URL('/', origin)
+  const latencies: number[] = []
+  let sent = 0
+  const start = performance.now()
+  const deadline = start + capMs
+  const one = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const t0 = performance.now()
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+            'content-length': body.length,
+          },
+        },
+        (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (d: string) => (text += d))
+          res.on('end', () => {
+            if (res.statusCode !== 200 || !text.includes('<SessionToken>')) {
+              reject(new Error(`unexpected answer: ${res.statusCode ?? 0}: ${text.slice(0, 200)}`))
+              return
+            }
+            latencies.push(performance.now() - t0)
+            resolve()
+          })
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    })
+  const worker = async (): Promise<void> => {
+    while (sent < count && performance.now() < deadline) {
+      sent++
+      await one()
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+  return { rps: latencies.length / ((performance.now() - start) / 1000), latencies }
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] ?? NaN
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const port = (s.address() as AddressInfo).port
+  await new Promise((r) => s.close(r))
+  return port
+}
+
+/** Starts `moto_server` on 127.0.0.1 and waits (≤ 20 s) until it answers. */
+async function startMoto(): Promise<{ origin: string; child: ChildProcess } | undefined> {
+  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0) return undefined
+  const port = await freePort()
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' })
+  const origin = `http://127.0.0.1:${port}`
+  const until = performance.now() + 20_000
+  while (performance.now() < until) {
+    const up = await new Promise<boolean>((resolve) => {
+      const req = request(`${origin}/moto-api/`, { method: 'GET' }, (res) => {
+        res.resume()
+        resolve(true)
+      })
+      req.on('error', () => { resolve(false); })
+      req.end()
+    })
+    if (up) return { origin, child }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  child.kill('SIGTERM')
+  throw new Error('moto_server did not answer within 20 s')
+}
+
+export async function run(): Promise<string> {
+  const clock = systemClock
+  const dir = mkdtempSync(join(tmpdir(), 'irsa-bench-sts-'))
+  const store = openStore({ dir, clock })
+  store.accounts.ensure({ id: ACCOUNT })
+  const issuer = await startIssuer(clock)
+  const provider = store.oidcProviders.create({
+    accountId: ACCOUNT,
+    url: issuer.hostPath,
+    clientIds: ['sts.amazonaws.com'],
+  })
+  const role = store.roles.create({
+    accountId: ACCOUNT,
+    name: 'app',
+    assumeRolePolicyDocument: irsaTrust(provider.arn, issuer.hostPath),
+  })
+  const logger = createLogger({ level: 'info', destination: { write: () => undefined } })
+  const sessions = createSessionCodec(loadSessionSecret(store))
+  const jwks = createJwksFetcher({ clock, trustedCaPems: [issuer.ca.certPem], logger })
+  const app = createAwsApp<Principal>({
+    actions: createStsActions({
+      store,
+      clock,
+      sessions,
+      jwks,
+      authorizer: createAuthorizer({ store, clock }),
+      logger,
+    }),
+    credentials: createCredentialLookup({ store, sessions, clock }),
+    clock,
+    logger,
+  })
+  const ours = await startAwsServer({ app, port: 0 })
+  const token = issuer.signer.issue({
+    namespace: 'default',
+    serviceAccount: { name: 'app' },
+    audiences: ['sts.amazonaws.com'],
+    expirationSeconds: 86400,
+  }).token
+  const body = Buffer.from(
+    new URLSearchParams({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      RoleArn: role.arn,
+      RoleSessionName: 'bench',
+      WebIdentityToken: token,
+    }).toString(),
+  )
+  const moto = await startMoto()
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
+  const targets = [
+    { name: 'irsa (full verification)', origin: ours.origin },
+    ...(moto ? [{ name: 'moto_server (verifies nothing)', origin: moto.origin }] : []),
+  ]
+  const results = new Map(
+    targets.map((t) => [t.name, { rps: [] as number[], latencies: [] as number[] }]),
+  )
+  try {
+    for (const t of targets) await load(agent, t.origin, body, WARMUP_REQUESTS, ROUND_MS)
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? targets : [...targets].reverse()
+      for (const t of order) {
+        const r = await load(agent, t.origin, body, ROUND_REQUESTS, ROUND_MS)
+        const acc = results.get(t.name)
+        if (acc === undefined) continue
+        acc.rps.push(r.rps)
+        for (const l of r.latencies) acc.latencies.push(l)
+      }
+    }
+  } finally {
+    agent.destroy()
+    await ours.close()
+    moto?.child.kill('SIGTERM')
+    await issuer.close()
+    store.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const rows = targets.map((t) => {
+    const acc = results.get(t.name) ?? { rps: [], latencies: [] }
+    const sorted = Float64Array.from(acc.latencies).sort()
+    return {
+      name: t.name,
+      n: acc.latencies.length,
+      rps: median(acc.rps),
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+    }
+  })
+  const [irsa, m] = rows
+  const lines = [
+    `AssumeRoleWithWebIdentity, ${CONCURRENCY} concurrent keep-alive connections, ${ROUNDS} alternating rounds of ≤ ${ROUND_REQUESTS} requests or ${ROUND_MS / 1000} s`,
+    '',
+    '| server | requests | rps (median round) | p50 ms | p99 ms |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.n} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`,
+    ),
+  ]
+  if (m === undefined || irsa === undefined)
+    lines.push('| moto_server | — | skipped: moto_server is not on PATH | — | — |')
+  else {
+    const rpsRatio = irsa.rps / m.rps
+    const p99Ratio = m.p99 / irsa.p99
+    lines.push(
+      '',
+      `| ratio | target | measured | met |`,
+      '| --- | --- | ---: | --- |',
+      `| rps irsa / moto | ≥ 20× | ${rpsRatio.toFixed(1)}× | ${rpsRatio >= 20 ? 'yes' : 'NO'} |`,
+      `| p99 moto / irsa | ≥ 10× | ${p99Ratio.toFixed(1)}× | ${p99Ratio >= 10 ? 'yes' : 'NO'} |`,
+    )
+  }
+  return lines.join('\n')
+}
