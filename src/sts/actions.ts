@@ -4,7 +4,9 @@ import { PolicyCache, type Authorizer, type Principal } from '../iam/index.js'
 import type { Store } from '../store/index.js'
 import { assumeRole } from './assume-role.js'
 import { getCallerIdentity } from './caller-identity.js'
+import { DecisionSink } from './decisions.js'
 import type { JwksFetcher } from './jwks-fetcher.js'
+import { StsLookups } from './lookups.js'
 import type { SessionCodec } from './session-codec.js'
 import { assumeRoleWithWebIdentity } from './web-identity.js'
 
@@ -26,7 +28,12 @@ export interface StsDeps {
  */
 export function createStsActions(deps: StsDeps): readonly QueryAction<Principal>[] {
   const trustCache = deps.cache ?? new PolicyCache()
-  const web = { ...deps, trustCache }
+  const web = {
+    ...deps,
+    trustCache,
+    decisions: new DecisionSink(deps.store, deps.logger),
+    lookups: new StsLookups(deps.store, deps.clock),
+  }
   return [
     {
       service: 'sts',

@@ -1,5 +1,59 @@
 import type { AwsError } from '../aws/index.js'
-import type { DecisionOutcome, Store } from '../store/index.js'
+import type { Logger } from '../core/index.js'
+import type { DecisionOutcome, NewDecision, Store } from '../store/index.js'
+
+/**
+ * Where STS's decisions go. Refusals are written at once (with anything pending, so the
+ * log keeps its order); successful calls are batched and written together on the next
+ * turn of the event loop (or at 256 pending), one transaction for many calls, which
+ * keeps a hot AssumeRoleWithWebIdentity path off one-commit-per-request. A crash can
+ * lose at most the successes of the last turn.
+ */
+export class DecisionSink {
+  readonly #store: Store
+  readonly #logger: Logger | undefined
+  #pending: NewDecision[] = []
+  #scheduled = false
+
+  constructor(store: Store, logger?: Logger) {
+    this.#store = store
+    this.#logger = logger
+  }
+
+  /** Queues a record for the next flush. */
+  later(entry: NewDecision): void {
+    this.#pending.push(entry)
+    if (this.#pending.length >= 256) this.flush()
+    else if (!this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(() => {
+        this.flush()
+      })
+    }
+  }
+
+  /** Writes a record now, after whatever is pending. */
+  now(entry: NewDecision): void {
+    this.#pending.push(entry)
+    this.flush()
+  }
+
+  /** Writes everything pending in one transaction. */
+  flush(): void {
+    this.#scheduled = false
+    const list = this.#pending
+    if (list.length === 0) return
+    this.#pending = []
+    try {
+      this.#store.decisions.appendMany(list)
+    } catch (e) {
+      this.#logger?.error(
+        { err: e instanceof Error ? e.message : String(e), lost: list.length },
+        'sts decisions could not be written',
+      )
+    }
+  }
+}
 
 /** What one STS request's decisions share. */
 export interface DecisionBase {
@@ -18,15 +72,15 @@ export interface DecisionBase {
  */
 export class DecisionRecorder {
   readonly base: DecisionBase
-  readonly #store: Store
+  readonly #sink: DecisionSink
 
-  constructor(store: Store, base: DecisionBase) {
-    this.#store = store
+  constructor(sink: DecisionSink, base: DecisionBase) {
+    this.#sink = sink
     this.base = base
   }
 
   allow(reasons: Record<string, unknown>): void {
-    this.#store.decisions.append({ ...this.base, decision: 'allowed', reasons })
+    this.#sink.later({ ...this.base, decision: 'allowed', reasons })
   }
 
   reject(
@@ -36,7 +90,7 @@ export class DecisionRecorder {
     decision: DecisionOutcome = 'rejected',
   ): AwsError {
     const reasons = typeof detail === 'string' ? { check, why: detail } : { check, ...detail }
-    this.#store.decisions.append({ ...this.base, decision, errorCode: error.entry.code, reasons })
+    this.#sink.now({ ...this.base, decision, errorCode: error.entry.code, reasons })
     return error
   }
 }

@@ -71,9 +71,10 @@ export function createSessionCodec(secret: Uint8Array): SessionCodec {
   const aad = Buffer.concat([header, AAD])
   return {
     issue(principal) {
-      const accessKeyId = newSessionAccessKeyId()
-      const secretAccessKey = newSecretAccessKey()
-      const iv = randomBytes(IV_BYTES)
+      const random = randomBytes(16 + 30 + IV_BYTES)
+      const accessKeyId = newSessionAccessKeyId(random.subarray(0, 16))
+      const secretAccessKey = newSecretAccessKey(random.subarray(16, 46))
+      const iv = random.subarray(46)
       const cipher = createCipheriv('aes-256-gcm', key, iv)
       cipher.setAAD(aad)
       const plain = Buffer.from(

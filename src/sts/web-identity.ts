@@ -21,9 +21,10 @@ import {
   type TokenKeySet,
   type VerifiedToken,
 } from '../token/index.js'
-import { DecisionRecorder } from './decisions.js'
+import { DecisionRecorder, type DecisionSink } from './decisions.js'
 import { JwksFetchError } from './errors.js'
 import type { JwksFetcher } from './jwks-fetcher.js'
+import type { StsLookups } from './lookups.js'
 import {
   DEFAULT_DURATION_SECONDS,
   parseRoleArn,
@@ -46,6 +47,8 @@ export interface WebIdentityDeps {
   readonly sessions: SessionCodec
   readonly jwks: JwksFetcher
   readonly trustCache: PolicyCache
+  readonly decisions: DecisionSink
+  readonly lookups: StsLookups
   readonly logger?: Logger | undefined
 }
 
@@ -92,8 +95,7 @@ export async function assumeRoleWithWebIdentity(
   deps: WebIdentityDeps,
   ctx: QueryContext<Principal>,
 ): Promise<ResultStruct> {
-  const { store } = deps
-  const rec = new DecisionRecorder(store, {
+  const rec = new DecisionRecorder(deps.decisions, {
     requestId: ctx.requestId,
     at: ctx.nowMs,
     action: ACTION,
@@ -148,7 +150,7 @@ export async function assumeRoleWithWebIdentity(
     throw fail('issuer', invalid('token has no iss'), 'the token has no string iss claim')
   const url = providerUrlOf(iss)
   const provider: OidcProvider | undefined =
-    url === undefined ? undefined : store.oidcProviders.getByUrl(arn.accountId, url)
+    url === undefined ? undefined : deps.lookups.provider(arn.accountId, url)
   if (provider === undefined)
     throw fail(
       'provider',
@@ -240,7 +242,7 @@ export async function assumeRoleWithWebIdentity(
     })
 
   // 12. Role.
-  const role = store.roles.get(arn.accountId, arn.name)
+  const role = deps.lookups.role(arn.accountId, arn.name)
   const denied = () => awsError(STS_ERRORS.AccessDenied, { params: { action: ACTION } })
   if (role?.arn !== p.roleArn)
     throw fail(

@@ -56,6 +56,7 @@ describe('AssumeRoleWithWebIdentity: every check, AWS code and message', () => {
     assert.equal(r.result['Provider'], h.providerArn)
     assert.equal(r.result['Audience'], 'sts.amazonaws.com')
     assert.equal(r.result['PackedPolicySize'], undefined)
+    await new Promise(setImmediate) // successes are logged in batches, on the next turn
     const user = r.result['AssumedRoleUser'] as Record<string, string>
     const role = h.store.roles.get(ACCOUNT, 'app')
     assert.equal(user['Arn'], `arn:aws:sts::${ACCOUNT}:assumed-role/app/s${n}`)
@@ -439,6 +440,7 @@ describe('the issuer’s certificate: trusted CA, else the provider’s thumbpri
     const last = chain[chain.length - 1]
     assert.ok(last !== undefined)
     h.store.oidcProviders.setThumbprints(h.providerArn, [sha1Thumbprint(last)])
+    h.clock.advance(1000) // STS reuses a looked-up provider for a second
     const r = await h.assume({
       RoleArn: roleArn,
       RoleSessionName: 'tp2',
