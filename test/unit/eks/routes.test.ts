@@ -115,7 +115,9 @@ function addCluster(store: Store, name: string, region = REGION): string {
 
 test('DescribeCluster answers in EKS shape with the issuer under identity.oidc.issuer', async (t) => {
   const h = harness()
-  t.after(() => { h.close(); })
+  t.after(() => {
+    h.close()
+  })
   const issuer = addCluster(h.store, 'local')
   const out = await h.client().send(new DescribeClusterCommand({ name: 'local' }))
   const c = out.cluster
@@ -136,7 +138,9 @@ test('DescribeCluster answers in EKS shape with the issuer under identity.oidc.i
 
 test('DescribeCluster of a missing cluster is ResourceNotFoundException with EKS’s message', async (t) => {
   const h = harness()
-  t.after(() => { h.close(); })
+  t.after(() => {
+    h.close()
+  })
   addCluster(h.store, 'local', 'eu-west-1')
   await assert.rejects(h.client().send(new DescribeClusterCommand({ name: 'local' })), (e) => {
     assert.ok(e instanceof ResourceNotFoundException)
@@ -151,7 +155,9 @@ test('DescribeCluster of a missing cluster is ResourceNotFoundException with EKS
 
 test('ListClusters pages through maxResults and nextToken, sorted by name', async (t) => {
   const h = harness()
-  t.after(() => { h.close(); })
+  t.after(() => {
+    h.close()
+  })
   for (const n of ['e', 'b', 'a', 'd', 'c']) addCluster(h.store, n)
   addCluster(h.store, 'other-region', 'us-east-1')
   const seen: string[][] = []
@@ -172,7 +178,9 @@ test('ListClusters pages through maxResults and nextToken, sorted by name', asyn
 
 test('ListClusters refuses maxResults outside 1–100 and a foreign nextToken', async (t) => {
   const h = harness()
-  t.after(() => { h.close(); })
+  t.after(() => {
+    h.close()
+  })
   for (const bad of [0, 101]) {
     await assert.rejects(
       h.client().send(new ListClustersCommand({ maxResults: bad })),
@@ -187,7 +195,9 @@ test('ListClusters refuses maxResults outside 1–100 and a foreign nextToken', 
 
 test('a role session needs eks:DescribeCluster on the cluster ARN; each decision is logged', async (t) => {
   const h = harness()
-  t.after(() => { h.close(); })
+  t.after(() => {
+    h.close()
+  })
   addCluster(h.store, 'local')
   addCluster(h.store, 'secret')
   const arn = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/local`
