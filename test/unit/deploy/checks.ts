@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { WEBHOOK_PATHS } from '../../../src/webhook/index.js'
+import { parseGoDuration, WEBHOOK_PATHS } from '../../../src/webhook/index.js'
 import { runCli } from '../../helpers/cli.js'
 import type { KubeObject } from './objects.js'
 
@@ -50,12 +50,12 @@ function one(objects: readonly KubeObject[], kind: string, name?: string): KubeO
   return found[0] as KubeObject
 }
 
-/** Go durations as cert-manager writes them (h, m, s), in seconds. */
+/** A Go duration (as cert-manager and the server's flags take them), in seconds. */
 function seconds(d: unknown): number {
   assert.equal(typeof d, 'string')
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d as string)
-  assert.ok(m !== null && d !== '', `not a duration: ${String(d)}`)
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)
+  const ms = parseGoDuration(d as string)
+  assert.ok(ms !== undefined, `not a duration: ${String(d)}`)
+  return ms / 1000
 }
 
 /** The parsed `--flag[=value]` container arguments. */
