@@ -7,6 +7,7 @@ import { getCallerIdentity } from './caller-identity.js'
 import { DecisionSink } from './decisions.js'
 import type { JwksFetcher } from './jwks-fetcher.js'
 import { StsLookups } from './lookups.js'
+import { TokenMemo } from './token-memo.js'
 import type { SessionCodec } from './session-codec.js'
 import { assumeRoleWithWebIdentity } from './web-identity.js'
 
@@ -33,6 +34,7 @@ export function createStsActions(deps: StsDeps): readonly QueryAction<Principal>
     trustCache,
     decisions: new DecisionSink(deps.store, deps.logger),
     lookups: new StsLookups(deps.store, deps.clock),
+    memo: new TokenMemo(),
   }
   return [
     {

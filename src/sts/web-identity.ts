@@ -25,6 +25,7 @@ import { DecisionRecorder, type DecisionSink } from './decisions.js'
 import { JwksFetchError } from './errors.js'
 import type { JwksFetcher } from './jwks-fetcher.js'
 import type { StsLookups } from './lookups.js'
+import type { TokenMemo } from './token-memo.js'
 import {
   DEFAULT_DURATION_SECONDS,
   parseRoleArn,
@@ -49,10 +50,21 @@ export interface WebIdentityDeps {
   readonly trustCache: PolicyCache
   readonly decisions: DecisionSink
   readonly lookups: StsLookups
+  readonly memo: TokenMemo
   readonly logger?: Logger | undefined
 }
 
 const invalid = (reason: string) => awsError(STS_ERRORS.InvalidIdentityToken, { reason })
+
+/** Whether a remembered verification still passes `exp` (with the skew) and `nbf` now. */
+function inTime(v: VerifiedToken, nowMs: number): boolean {
+  const now = Math.floor(nowMs / 1000)
+  const { exp, nbf } = v.claims
+  return (
+    now < exp + WEB_IDENTITY_SKEW_SECONDS &&
+    (nbf === undefined || nbf <= now + WEB_IDENTITY_SKEW_SECONDS)
+  )
+}
 
 /** The IAM provider URL of an issuer: the `iss` without its scheme (case and slashes kept). */
 export function providerUrlOf(iss: string): string | undefined {
@@ -130,12 +142,15 @@ export async function assumeRoleWithWebIdentity(
   if (!session.ok) throw fail('session-policy', session.error, session.why)
 
   // 2–3. Token form and algorithm.
-  let decoded: DecodedToken
-  try {
-    decoded = decodeToken(p.token)
-  } catch (e) {
-    if (isTokenError(e)) throw fail('token-form', invalid(e.message), e.message)
-    throw e
+  let decoded: DecodedToken | undefined = deps.memo.decoded(p.token)
+  if (decoded === undefined) {
+    try {
+      decoded = decodeToken(p.token)
+    } catch (e) {
+      if (isTokenError(e)) throw fail('token-form', invalid(e.message), e.message)
+      throw e
+    }
+    deps.memo.rememberDecoded(p.token, decoded)
   }
   const alg = decoded.header.alg
   if (!isVerifyAlg(alg))
@@ -188,12 +203,16 @@ export async function assumeRoleWithWebIdentity(
   }
 
   // 6–10. Key id, signature, claims, exp, nbf.
-  let verified: VerifiedToken
+  let verified: VerifiedToken | undefined = deps.memo.verified(p.token, keys)
+  if (verified !== undefined && !inTime(verified, ctx.nowMs)) verified = undefined
   try {
-    verified = verifyToken(p.token, keys, {
-      clock: deps.clock,
-      clockSkewSeconds: WEB_IDENTITY_SKEW_SECONDS,
-    })
+    if (verified === undefined) {
+      verified = verifyToken(p.token, keys, {
+        clock: deps.clock,
+        clockSkewSeconds: WEB_IDENTITY_SKEW_SECONDS,
+      })
+      deps.memo.rememberVerified(p.token, keys, verified)
+    }
   } catch (e) {
     if (!isTokenError(e)) throw e
     switch (e.code) {

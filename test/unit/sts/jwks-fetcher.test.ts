@@ -36,7 +36,12 @@ async function fakeIssuer(secure: boolean, ca?: CertificateAuthority): Promise<F
     kids: ['k1'],
     cacheControl: 'public, max-age=600',
     up: true,
-    close: () => new Promise((r) => server.close(() => { r(); })),
+    close: () =>
+      new Promise((r) =>
+        server.close(() => {
+          r()
+        }),
+      ),
   }
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     state.hits++

@@ -449,3 +449,55 @@ describe('the issuer’s certificate: trusted CA, else the provider’s thumbpri
     assert.equal(r.status, 200, r.body)
   })
 })
+
+describe('a token presented again', () => {
+  let h: Harness
+  let roleArn: string
+  before(async () => {
+    h = await harness()
+    roleArn = h.role('app')
+  })
+  after(async () => {
+    await h.close()
+  })
+
+  test('is judged on time again: the same token later expires', async () => {
+    const token = h.token({ seconds: 3600 })
+    const first = await h.assume({
+      RoleArn: roleArn,
+      RoleSessionName: 'again1',
+      WebIdentityToken: token,
+    })
+    assert.equal(first.status, 200, first.body)
+    h.clock.advance((3600 + 301) * 1000)
+    const later = await h.assume({
+      RoleArn: roleArn,
+      RoleSessionName: 'again2',
+      WebIdentityToken: token,
+    })
+    h.clock.advance(-(3600 + 301) * 1000)
+    assert.equal(later.status, 400)
+    assert.equal(later.code, 'ExpiredTokenException')
+  })
+
+  test('is checked against the trust policy again after it changes', async () => {
+    const token = h.token()
+    assert.equal(
+      (await h.assume({ RoleArn: roleArn, RoleSessionName: 'again3', WebIdentityToken: token }))
+        .status,
+      200,
+    )
+    h.store.roles.updateAssumeRolePolicy(
+      ACCOUNT,
+      'app',
+      irsaTrust(h.providerArn, h.issuer.hostPath, 'system:serviceaccount:other:x'),
+    )
+    h.clock.advance(1000)
+    const r = await h.assume({
+      RoleArn: roleArn,
+      RoleSessionName: 'again4',
+      WebIdentityToken: token,
+    })
+    assert.equal(r.code, 'AccessDenied')
+  })
+})
