@@ -347,7 +347,7 @@ function helmIgnored(chartDir: string): Set<string> {
 export interface RenderedChart {
   files: Map<string, string>
   notes: string
-  /** Every non-empty YAML document of every manifest template, in file order. */
+  /** Every non-empty YAML document of every `.yaml`/`.yml` template, in file order. */
   objects: Record<string, unknown>[]
 }
 
@@ -396,6 +396,7 @@ export function renderChart(
       return
     }
     files.set(name, text)
+    if (!/\.ya?ml$/.test(name)) return
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) throw new Error(`${name}: ${doc.errors[0]?.message ?? ''}`)
       const obj: unknown = doc.toJS()
