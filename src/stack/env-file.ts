@@ -1,0 +1,31 @@
+/** What the env file and the AWS profile carry. */
+export interface StackCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly region: string
+  /** `http://HOST:PORT` of the AWS endpoint. */
+  readonly endpoint: string
+}
+
+/** A value quoted for POSIX shells: single quotes, a quote inside as `'\''`. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`
+}
+
+/**
+ * The text of `DATA_DIR/env`: a file a POSIX shell can `source`, exporting the admin
+ * credentials, the region (both variables the SDKs read) and the endpoint.
+ */
+export function envFileText(c: StackCredentials): string {
+  const vars: readonly (readonly [string, string])[] = [
+    ['AWS_ACCESS_KEY_ID', c.accessKeyId],
+    ['AWS_SECRET_ACCESS_KEY', c.secretAccessKey],
+    ['AWS_REGION', c.region],
+    ['AWS_DEFAULT_REGION', c.region],
+    ['AWS_ENDPOINT_URL', c.endpoint],
+  ]
+  return (
+    '# Written by irsa up: `source` this file to point the AWS CLI and SDKs at the local stack.\n' +
+    vars.map(([k, v]) => `export ${k}=${shellQuote(v)}\n`).join('')
+  )
+}

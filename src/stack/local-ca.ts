@@ -1,0 +1,69 @@
+import { X509Certificate } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
+import { join } from 'node:path'
+import {
+  createCertificateAuthority,
+  IrsaError,
+  issueServerCertificate,
+  type CertificateAuthority,
+  type CertificateKeyPair,
+  type Clock,
+} from '../core/index.js'
+import { writePrivateFile } from '../store/index.js'
+import { STACK_FILES } from './defaults.js'
+
+/** The stack's CA as found or made, and its files. */
+export interface LocalCa extends CertificateAuthority {
+  readonly files: { readonly cert: string; readonly key: string }
+  /** True when the files were already there. */
+  readonly reused: boolean
+}
+
+/**
+ * The local CA of a data directory: `DIR/ca.pem` (the certificate clients trust) and
+ * `DIR/ca-key.pem` (mode 0600), made on first use and reused after, so a client that
+ * trusts `ca.pem`, and an OIDC provider's thumbprint of it, stay valid across restarts.
+ */
+export function ensureLocalCa(dir: string, clock: Clock): LocalCa {
+  const files = { cert: join(dir, STACK_FILES.ca), key: join(dir, STACK_FILES.caKey) }
+  if (existsSync(files.cert) && existsSync(files.key)) {
+    const certPem = readFileSync(files.cert, 'utf8')
+    const keyPem = readFileSync(files.key, 'utf8')
+    try {
+      new X509Certificate(certPem)
+    } catch {
+      throw new IrsaError('ERR_STACK_CA', `${files.cert} is not a PEM certificate`)
+    }
+    return { certPem, keyPem, files, reused: true }
+  }
+  const ca = createCertificateAuthority({ commonName: 'irsa local CA', clock, pathLength: 0 })
+  writePrivateFile(files.key, ca.keyPem)
+  writePrivateFile(files.cert, ca.certPem)
+  return { ...ca, files, reused: false }
+}
+
+/** The host names and addresses a serving certificate for `host` covers. */
+export function certificateNames(host: string): { dnsNames: string[]; ipAddresses: string[] } {
+  const bare = host.replace(/^\[(.*)\]$/, '$1')
+  if (bare === '0.0.0.0' || bare === '::')
+    return { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'] }
+  if (isIP(bare) !== 0) return { dnsNames: [], ipAddresses: [bare] }
+  const names = { dnsNames: [bare.toLowerCase()], ipAddresses: [] as string[] }
+  if (bare.toLowerCase() === 'localhost') names.ipAddresses.push('127.0.0.1', '::1')
+  return names
+}
+
+/**
+ * A fresh server certificate for `host` from the local CA, sent with the CA after it: the
+ * last certificate of the chain is what an IAM OIDC provider thumbprint pins, so the
+ * thumbprint is the CA's and does not change when the server certificate does.
+ */
+export function servingCertificate(
+  ca: CertificateAuthority,
+  host: string,
+  clock: Clock,
+): CertificateKeyPair {
+  const leaf = issueServerCertificate(ca, { ...certificateNames(host), clock })
+  return { certPem: leaf.certPem + ca.certPem, keyPem: leaf.keyPem }
+}

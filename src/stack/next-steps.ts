@@ -1,0 +1,43 @@
+import { PROFILE_NAME } from './defaults.js'
+import type { StackFiles } from './stack-files.js'
+
+/** What the start banner shows. */
+export interface Banner {
+  readonly dataDir: string
+  readonly awsEndpoint: string
+  readonly oidcOrigin: string
+  readonly accountId: string
+  readonly region: string
+  readonly firstStart: boolean
+  readonly clusters: readonly { readonly name: string; readonly issuer: string }[]
+  readonly caFile: string
+  readonly files: StackFiles
+}
+
+/**
+ * The text `irsa up` prints once it serves: endpoints and ports, clusters and issuers,
+ * files, and the next commands to run (the IRSA walkthrough against the local stack).
+ */
+export function startBanner(b: Banner): string {
+  const first = b.clusters[0]
+  const lines = [
+    `irsa up ${b.firstStart ? 'created' : 'reopened'} ${b.dataDir}`,
+    `  aws endpoint  ${b.awsEndpoint}  (IAM, STS, EKS; account ${b.accountId}, region ${b.region})`,
+    `  oidc issuers  ${b.oidcOrigin}  (HTTPS, CA ${b.caFile})`,
+    ...b.clusters.map((c) => `  cluster       ${c.name}  issuer ${c.issuer}`),
+    `  env file      ${b.files.env}`,
+    `  aws profile   ${PROFILE_NAME} in ${b.files.awsConfig} and ${b.files.awsCredentials}`,
+    '',
+    'Next:',
+    `  source ${b.files.env}          # or: export AWS_CONFIG_FILE=${b.files.awsConfig} AWS_SHARED_CREDENTIALS_FILE=${b.files.awsCredentials} AWS_PROFILE=${PROFILE_NAME}`,
+    ...(first === undefined
+      ? ['  irsa cluster create NAME']
+      : [
+          `  aws eks describe-cluster --name ${first.name} --query cluster.identity.oidc.issuer`,
+          `  irsa oidc thumbprint ${first.issuer} --ca ${b.caFile}`,
+          `  irsa create token app -n default --cluster ${first.name} > token`,
+        ]),
+    'Stop with Ctrl-C or SIGTERM.',
+  ]
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,202 @@
+import { createAwsApp, startAwsServer, type AwsServer } from '../aws/index.js'
+import type { Clock, Logger } from '../core/index.js'
+import { createEksRoutes } from '../eks/index.js'
+import { createAuthorizer, createIamActions, PolicyCache, type Principal } from '../iam/index.js'
+import { startIssuerServer, type IssuerServer } from '../oidc/index.js'
+import { openStore, type AccessKey, type Cluster, type Store } from '../store/index.js'
+import {
+  createCredentialLookup,
+  createJwksFetcher,
+  createSessionCodec,
+  createStsActions,
+  loadSessionSecret,
+} from '../sts/index.js'
+import { bootstrapAccount } from './bootstrap.js'
+import { createClusterIssuers } from './cluster-issuers.js'
+import { DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_REGION, SETTINGS } from './defaults.js'
+import { ensureLocalCa, servingCertificate } from './local-ca.js'
+import { choosePort } from './ports.js'
+import { issuerUrlFor, readStackSettings } from './stack-settings.js'
+import { writeStackFiles, type StackFiles } from './stack-files.js'
+
+/** What {@link startStack} is started with. Absent values: saved ones, then defaults. */
+export interface StackOptions {
+  readonly dataDir: string
+  readonly host?: string
+  /** 0 picks a free port; absent reuses the saved port (or picks one on first start). */
+  readonly awsPort?: number
+  readonly oidcPort?: number
+  readonly accountId?: string
+  readonly region?: string
+  readonly clock: Clock
+  readonly logger: Logger
+  /** STS's JWKS fetch deadline (default 5 s). */
+  readonly jwksTimeoutMs?: number
+}
+
+/** A running local stack. */
+export interface Stack {
+  readonly dataDir: string
+  readonly host: string
+  readonly accountId: string
+  readonly region: string
+  /** `http://HOST:PORT`: the AWS endpoint (IAM, STS, EKS). */
+  readonly awsEndpoint: string
+  readonly awsPort: number
+  /** `https://HOST:PORT`: where the cluster issuers are served. */
+  readonly oidcOrigin: string
+  readonly oidcPort: number
+  readonly adminKey: AccessKey
+  readonly caFile: string
+  readonly files: StackFiles
+  /** True when this start created the account (and the `local` cluster). */
+  readonly firstStart: boolean
+  readonly store: Store
+  /** The clusters of the stack's account and region, with their issuers as served now. */
+  clusters(): Cluster[]
+  /** Stops both servers (closing their connections), then closes the store. Idempotent. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts `irsa up`'s stack over a data directory: opens the store, makes the local CA and,
+ * on first start, the account, its admin key and the cluster `local`; serves the cluster
+ * issuers over HTTPS and the AWS endpoint (IAM and STS actions, EKS routes) over HTTP;
+ * saves the host, ports, endpoint, account and region in the store's settings; writes
+ * the env file and the `irsa` AWS profile.
+ */
+export async function startStack(o: StackOptions): Promise<Stack> {
+  const { clock, logger } = o
+  const store = openStore({ dir: o.dataDir, clock })
+  const stops: (() => Promise<void>)[] = []
+  try {
+    const saved = readStackSettings(store)
+    const host = o.host ?? saved.host ?? DEFAULT_HOST
+    const sameHost = saved.host === undefined || saved.host === host
+    const accountId = o.accountId ?? saved.accountId ?? DEFAULT_ACCOUNT_ID
+    const region = o.region ?? saved.region ?? DEFAULT_REGION
+    const ca = ensureLocalCa(store.dir, clock)
+
+    let issuerUrlOf: (issuerId: string) => string = () => {
+      throw new Error('the issuer port is not known yet')
+    }
+    const issuers = createClusterIssuers({
+      store,
+      logger,
+      issuerUrlOf: (id) => issuerUrlOf(id),
+    })
+    const oidc: IssuerServer = await startIssuerServer({
+      app: issuers,
+      tls: servingCertificate(ca, host, clock),
+      host,
+      port: choosePort(o.oidcPort, sameHost ? saved.oidcPort : undefined),
+      logger,
+    })
+    stops.push(() => oidc.close())
+    issuerUrlOf = issuerUrlFor(host, oidc.port)
+
+    const place = { accountId, region, issuerUrlOf }
+    const boot = bootstrapAccount(store, place)
+    for (const c of store.clusters.list()) {
+      const url = issuerUrlOf(c.issuerId)
+      if (c.issuerUrl !== url) {
+        store.clusters.setIssuerUrl(c.arn, url)
+        logger.warn(
+          { cluster: c.name, was: c.issuerUrl, now: url },
+          'cluster issuer moved: tokens signed for the old issuer no longer match',
+        )
+      }
+    }
+    issuers.sync()
+
+    const cache = new PolicyCache()
+    const authorizer = createAuthorizer({ store, clock, cache })
+    const sessions = createSessionCodec(loadSessionSecret(store))
+    const jwks = createJwksFetcher({
+      clock,
+      trustedCaPems: [ca.certPem],
+      logger,
+      ...(o.jwksTimeoutMs !== undefined ? { timeoutMs: o.jwksTimeoutMs } : {}),
+    })
+    const app = createAwsApp<Principal>({
+      actions: [
+        ...createIamActions({ store, clock, authorizer, logger, cache }),
+        ...createStsActions({ store, clock, sessions, jwks, authorizer, logger }),
+      ],
+      routes: createEksRoutes({
+        store,
+        authorizer,
+        viewOf: (c) => ({
+          issuerUrl: issuerUrlOf(c.issuerId),
+          endpoint: oidc.origin,
+          caPem: ca.certPem,
+        }),
+      }),
+      credentials: createCredentialLookup({ store, sessions, clock }),
+      clock,
+      logger,
+    })
+    const aws: AwsServer = await startAwsServer({
+      app,
+      host,
+      port: choosePort(o.awsPort, sameHost ? saved.awsPort : undefined),
+      logger,
+    })
+    stops.push(() => aws.close())
+
+    store.settings.setMany({
+      [SETTINGS.host]: host,
+      [SETTINGS.awsPort]: String(aws.port),
+      [SETTINGS.oidcPort]: String(oidc.port),
+      [SETTINGS.awsEndpoint]: aws.origin,
+      [SETTINGS.accountId]: accountId,
+      [SETTINGS.region]: region,
+    })
+    const files = writeStackFiles(store.dir, {
+      accessKeyId: boot.adminKey.accessKeyId,
+      secretAccessKey: boot.adminKey.secretAccessKey,
+      region,
+      endpoint: aws.origin,
+    })
+    logger.info(
+      {
+        awsEndpoint: aws.origin,
+        oidcOrigin: oidc.origin,
+        accountId,
+        region,
+        firstStart: boot.firstStart,
+      },
+      'irsa stack ready',
+    )
+
+    let closing: Promise<void> | undefined
+    return {
+      dataDir: store.dir,
+      host,
+      accountId,
+      region,
+      awsEndpoint: aws.origin,
+      awsPort: aws.port,
+      oidcOrigin: oidc.origin,
+      oidcPort: oidc.port,
+      adminKey: boot.adminKey,
+      caFile: ca.files.cert,
+      files,
+      firstStart: boot.firstStart,
+      store,
+      clusters: () => store.clusters.list({ accountId, region }),
+      close: () => {
+        closing ??= (async () => {
+          for (const stop of stops.reverse()) await stop()
+          store.close()
+          logger.info('irsa stack stopped')
+        })()
+        return closing
+      },
+    }
+  } catch (e) {
+    for (const stop of stops.reverse()) await stop()
+    store.close()
+    throw e
+  }
+}
