@@ -9,17 +9,21 @@
  * table has each server's median-round requests per second and p50/p99 latency over all
  * timed requests, and the ratios (targets: ≥ 20× moto's rps, p99 ≤ 1/10 of moto's).
  *
+ * Each server runs in its own process (irsa in a child of this one, running this very
+ * module with a flag), so that neither shares a core with the load generator.
+ *
  * Bounded: warm-up, then 6 rounds per server of at most 4,000 requests or 3 s each
  * (about 45 s), moto started with a 20 s readiness cap and stopped at the end.
  * Without `moto_server` on PATH the moto row says so and the ratios are left out.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { createAwsApp, startAwsServer } from '../src/aws/index.js'
 import { createLogger, systemClock } from '../src/core/index.js'
 import { createAuthorizer, type Principal } from '../src/iam/index.js'
@@ -128,7 +132,9 @@ async function startMoto(): Promise<{ origin: string; child: ChildProcess } | un
         res.resume()
         resolve(true)
       })
-      req.on('error', () => { resolve(false); })
+      req.on('error', () => {
+        resolve(false)
+      })
       req.end()
     })
     if (up) return { origin, child }
@@ -138,7 +144,20 @@ async function startMoto(): Promise<{ origin: string; child: ChildProcess } | un
   throw new Error('moto_server did not answer within 20 s')
 }
 
-export async function run(): Promise<string> {
+const SERVE_FLAG = '--irsa-sts-bench-server'
+
+/** What the irsa child reports once it listens. */
+interface Ready {
+  readonly origin: string
+  readonly body: string
+}
+
+/**
+ * The irsa side, in the child: a store with a provider and a role trusting it, an HTTPS
+ * issuer, STS on startAwsServer (logging at info into a null sink). Reports the origin
+ * and the request body, then serves until told to stop.
+ */
+async function serveChild(): Promise<void> {
   const clock = systemClock
   const dir = mkdtempSync(join(tmpdir(), 'irsa-bench-sts-'))
   const store = openStore({ dir, clock })
@@ -170,26 +189,62 @@ export async function run(): Promise<string> {
     clock,
     logger,
   })
-  const ours = await startAwsServer({ app, port: 0 })
+  const server = await startAwsServer({ app, port: 0 })
   const token = issuer.signer.issue({
     namespace: 'default',
     serviceAccount: { name: 'app' },
     audiences: ['sts.amazonaws.com'],
     expirationSeconds: 86400,
   }).token
-  const body = Buffer.from(
-    new URLSearchParams({
-      Action: 'AssumeRoleWithWebIdentity',
-      Version: '2011-06-15',
-      RoleArn: role.arn,
-      RoleSessionName: 'bench',
-      WebIdentityToken: token,
-    }).toString(),
-  )
+  const body = new URLSearchParams({
+    Action: 'AssumeRoleWithWebIdentity',
+    Version: '2011-06-15',
+    RoleArn: role.arn,
+    RoleSessionName: 'bench',
+    WebIdentityToken: token,
+  }).toString()
+  const stop = async (): Promise<void> => {
+    await server.close()
+    await issuer.close()
+    store.close()
+    rmSync(dir, { recursive: true, force: true })
+    process.exit(0)
+  }
+  process.once('message', () => void stop())
+  process.once('disconnect', () => void stop())
+  const ready: Ready = { origin: server.origin, body }
+  process.send?.(ready)
+}
+
+/** Forks this module as the irsa server (≤ 30 s to get ready). */
+function startIrsa(): Promise<{ ready: Ready; child: ChildProcess }> {
+  const child = fork(fileURLToPath(import.meta.url), [SERVE_FLAG], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM')
+      reject(new Error('the irsa bench server did not start within 30 s'))
+    }, 30_000)
+    child.once('message', (m) => {
+      clearTimeout(timer)
+      resolve({ ready: m as Ready, child })
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`the irsa bench server exited (${String(code)})`))
+    })
+  })
+}
+
+export async function run(): Promise<string> {
+  const irsa = await startIrsa()
+  const body = Buffer.from(irsa.ready.body)
   const moto = await startMoto()
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY })
   const targets = [
-    { name: 'irsa (full verification)', origin: ours.origin },
+    { name: 'irsa (full verification)', origin: irsa.ready.origin },
     ...(moto ? [{ name: 'moto_server (verifies nothing)', origin: moto.origin }] : []),
   ]
   const results = new Map(
@@ -209,11 +264,9 @@ export async function run(): Promise<string> {
     }
   } finally {
     agent.destroy()
-    await ours.close()
     moto?.child.kill('SIGTERM')
-    await issuer.close()
-    store.close()
-    rmSync(dir, { recursive: true, force: true })
+    irsa.child.send('stop')
+    await new Promise((r) => irsa.child.once('exit', r))
   }
   const rows = targets.map((t) => {
     const acc = results.get(t.name) ?? { rps: [], latencies: [] }
@@ -226,7 +279,7 @@ export async function run(): Promise<string> {
       p99: percentile(sorted, 99),
     }
   })
-  const [irsa, m] = rows
+  const [ours, m] = rows
   const lines = [
     `AssumeRoleWithWebIdentity, ${CONCURRENCY} concurrent keep-alive connections, ${ROUNDS} alternating rounds of ≤ ${ROUND_REQUESTS} requests or ${ROUND_MS / 1000} s`,
     '',
@@ -237,11 +290,11 @@ export async function run(): Promise<string> {
         `| ${r.name} | ${r.n} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`,
     ),
   ]
-  if (m === undefined || irsa === undefined)
+  if (m === undefined || ours === undefined)
     lines.push('| moto_server | — | skipped: moto_server is not on PATH | — | — |')
   else {
-    const rpsRatio = irsa.rps / m.rps
-    const p99Ratio = m.p99 / irsa.p99
+    const rpsRatio = ours.rps / m.rps
+    const p99Ratio = m.p99 / ours.p99
     lines.push(
       '',
       `| ratio | target | measured | met |`,
@@ -252,3 +305,5 @@ export async function run(): Promise<string> {
   }
   return lines.join('\n')
 }
+
+if (process.argv.includes(SERVE_FLAG)) await serveChild()
