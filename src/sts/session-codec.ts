@@ -63,15 +63,34 @@ function isPayload(v: unknown): v is Payload {
   )
 }
 
+const DRAW = 16 + 30 + IV_BYTES
+const POOL_DRAWS = 128
+
+/** Random bytes for key ids, secrets and IVs, drawn from the CSPRNG 128 sessions at a time. */
+function randomPool(): () => Buffer {
+  let pool = randomBytes(DRAW * POOL_DRAWS)
+  let at = 0
+  return () => {
+    if (at + DRAW > pool.length) {
+      pool = randomBytes(DRAW * POOL_DRAWS)
+      at = 0
+    }
+    const out = pool.subarray(at, at + DRAW)
+    at += DRAW
+    return out
+  }
+}
+
 /** A codec keyed by `secret` (32 bytes: see {@link loadSessionSecret}). */
 export function createSessionCodec(secret: Uint8Array): SessionCodec {
   if (secret.length !== 32) throw new RangeError('the session key must be 32 bytes')
   const key: KeyObject = createSecretKey(Buffer.from(secret))
   const header = Buffer.of(SESSION_TOKEN_VERSION)
   const aad = Buffer.concat([header, AAD])
+  const draw = randomPool()
   return {
     issue(principal) {
-      const random = randomBytes(16 + 30 + IV_BYTES)
+      const random = draw()
       const accessKeyId = newSessionAccessKeyId(random.subarray(0, 16))
       const secretAccessKey = newSecretAccessKey(random.subarray(16, 46))
       const iv = random.subarray(46)

@@ -377,7 +377,7 @@ export async function assumeRoleWithWebIdentity(
     session: sessionPrincipal.arn,
     accessKeyId: creds.accessKeyId,
     durationSeconds,
-    trust: trust.reasons,
+    matched: trust.reasons['matched'] ?? [],
     ...(extra.length > 0 ? { sessionTrust: extra } : {}),
   })
   ctx.annotate({ roleArn: role.arn, session: sessionName })
