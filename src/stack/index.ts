@@ -39,6 +39,7 @@ export {
   publicHost,
   issuerUrlFor,
   stackPlace,
+  openStackStore,
 } from './stack-settings.js'
 export type { SavedStack } from './stack-settings.js'
 export { stackFiles, writeStackFiles, mergeUserProfile } from './stack-files.js'

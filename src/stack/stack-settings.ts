@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
-import { InputError } from '../core/index.js'
-import type { Store } from '../store/index.js'
+import { InputError, type Clock } from '../core/index.js'
+import { isStoreError, openStore, type Store } from '../store/index.js'
 import type { ClusterPlace } from './clusters.js'
 import { DATA_DIR_ENV, DEFAULT_DATA_DIR, SETTINGS } from './defaults.js'
 import { hostPort } from './ports.js'
@@ -65,5 +65,22 @@ export function stackPlace(store: Store): ClusterPlace {
     accountId: s.accountId,
     region: s.region,
     issuerUrlOf: issuerUrlFor(s.host, Number(s.oidcPort)),
+  }
+}
+
+/**
+ * Opens the store of an existing data directory (for `irsa cluster`, `irsa logs`,
+ * `irsa create token --cluster`); InputError when there is none. Works whether or not
+ * `irsa up` is running on it (SQLite WAL: one writer at a time, readers alongside).
+ */
+export function openStackStore(dataDir: string, clock: Clock): Store {
+  try {
+    return openStore({ dir: dataDir, clock, mustExist: true })
+  } catch (e) {
+    if (isStoreError(e) && e.code === 'ERR_STORE_MISSING')
+      throw new InputError(
+        `no local stack in ${dataDir}: run 'irsa up --data-dir ${dataDir}' first`,
+      )
+    throw e
   }
 }

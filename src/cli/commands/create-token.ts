@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import { InputError } from '../../core/index.js'
+import { findCluster, openStackStore, stackPlace } from '../../stack/index.js'
 import {
   checkIssuer,
   checkMaxExpirationSeconds,
   createTokenSigner,
+  loadSigningKey,
   loadSigningKeyFile,
   parseDuration,
+  type SigningKey,
   type TokenRequestSpec,
 } from '../../token/index.js'
-import { EXIT, type Args, type Command } from '../command.js'
+import { EXIT, type Args, type Command, type Io } from '../command.js'
+import { DATA_DIR_OPTION, dataDirOf } from './up.js'
 
 /** The audience AWS STS expects in IRSA tokens (the IAM OIDC provider's client ID). */
 const IRSA_AUDIENCE = 'sts.amazonaws.com'
@@ -39,11 +43,46 @@ function boundNode(args: Args): { name: string; uid?: string } | undefined {
   return uid === undefined || uid === '' ? { name } : { name, uid }
 }
 
+/**
+ * The issuer and signing key: a local cluster's (`--cluster`, its current key and issuer
+ * from the data directory) or the explicit `--issuer` and `--signing-key`.
+ */
+function issuerAndKey(args: Args, io: Io): { issuer: string; key: SigningKey } {
+  const clusterName = args.string('cluster')
+  if (clusterName === undefined) {
+    const issuer = args.requireString('issuer')
+    checkIssuer(issuer, '--issuer')
+    const keyFile = args.requireString('signing-key')
+    return { issuer, key: loadSigningKeyFile(resolve(io.cwd, keyFile), '--signing-key') }
+  }
+  if (args.string('issuer') !== undefined || args.string('signing-key') !== undefined)
+    throw new InputError(
+      '--cluster takes the issuer and key from the cluster: drop --issuer and --signing-key',
+    )
+  const store = openStackStore(dataDirOf(args, io), io.clock)
+  try {
+    const cluster = findCluster(store, stackPlace(store), clusterName)
+    const signing = store.clusters.signingKey(cluster.arn)
+    if (signing === undefined)
+      throw new InputError(
+        `cluster ${cluster.name} has no signing key: run 'irsa cluster rotate-keys ${cluster.name}'`,
+      )
+    const key = loadSigningKey(
+      store.clusters.readPrivateKey(cluster.arn, signing.kid),
+      `cluster ${cluster.name} key`,
+    )
+    return { issuer: cluster.issuerUrl, key }
+  } finally {
+    store.close()
+  }
+}
+
 const createToken: Command = {
   path: ['create', 'token'],
   summary: 'Sign a service-account token exactly as kube-apiserver does',
   usage:
-    'irsa create token NAME -n NAMESPACE --issuer URL --signing-key KEY [--audience A ...] ' +
+    'irsa create token NAME -n NAMESPACE (--cluster CLUSTER [--data-dir DIR] | --issuer URL ' +
+    '--signing-key KEY) [--audience A ...] ' +
     '[--duration 1h] [--bound-pod NAME --bound-pod-uid UID] [--bound-node NAME ' +
     '[--bound-node-uid UID]] [--sa-uid UID] [--max-duration D]',
   description:
@@ -55,7 +94,9 @@ const createToken: Command = {
     'irsa is an IRSA tool, so the audience defaults to sts.amazonaws.com, the client ID of\n' +
     "an IAM OIDC provider: the token is ready for AWS STS's AssumeRoleWithWebIdentity.\n" +
     'Durations are Go-style (90s, 10m, 1h, 1h30m) or whole seconds. TokenRequest rules apply:\n' +
-    'under 10 minutes is an error; --max-duration shortens a longer request with a warning.',
+    'under 10 minutes is an error; --max-duration shortens a longer request with a warning.\n' +
+    '\n' +
+    "--cluster signs with a local cluster's current key and issuer (see irsa up, irsa cluster).",
   positionals: { min: 1, max: 1 },
   options: {
     namespace: {
@@ -64,6 +105,12 @@ const createToken: Command = {
       valueName: 'NAMESPACE',
       description: "the ServiceAccount's namespace (required)",
     },
+    cluster: {
+      type: 'string',
+      valueName: 'CLUSTER',
+      description: 'a local cluster of irsa up: its issuer and current signing key',
+    },
+    'data-dir': DATA_DIR_OPTION,
     issuer: {
       type: 'string',
       valueName: 'URL',
@@ -114,16 +161,13 @@ const createToken: Command = {
     const namespace = args.string('namespace')
     if (namespace === undefined || namespace === '')
       throw new InputError('--namespace (-n) is required')
-    const issuer = args.requireString('issuer')
-    checkIssuer(issuer, '--issuer')
-    const keyFile = args.requireString('signing-key')
     const duration = parseDuration(args.string('duration') ?? '1h', '--duration')
     const maxText = args.string('max-duration')
     const maxExpirationSeconds =
       maxText === undefined ? undefined : parseDuration(maxText, '--max-duration')
     if (maxExpirationSeconds !== undefined)
       checkMaxExpirationSeconds(maxExpirationSeconds, '--max-duration')
-    const key = loadSigningKeyFile(resolve(io.cwd, keyFile), '--signing-key')
+    const { issuer, key } = issuerAndKey(args, io)
     const audiences = args.strings('audience')
     const pod = pair(args, 'bound-pod', 'bound-pod-uid')
     const node = boundNode(args)

@@ -4,6 +4,9 @@ import { keysCommands } from './keys.js'
 import { createTokenCommands } from './create-token.js'
 import { policyCommands } from './policy.js'
 import { webhookCommands } from './webhook.js'
+import { upCommands } from './up.js'
+import { clusterCommands } from './cluster.js'
+import { logsCommands } from './logs.js'
 
 /** Every command of the irsa CLI. Each module exports its commands; add them here. */
 export const commands: readonly Command[] = [
@@ -12,4 +15,7 @@ export const commands: readonly Command[] = [
   ...createTokenCommands,
   ...policyCommands,
   ...webhookCommands,
+  ...upCommands,
+  ...clusterCommands,
+  ...logsCommands,
 ]

@@ -1,0 +1,185 @@
+import { createWriteStream } from 'node:fs'
+import { resolve } from 'node:path'
+import { createLogger, InputError, type Logger } from '../../core/index.js'
+import {
+  DEFAULT_ACCOUNT_ID,
+  DEFAULT_HOST,
+  DEFAULT_REGION,
+  mergeUserProfile,
+  parsePort,
+  resolveDataDir,
+  startBanner,
+  startStack,
+} from '../../stack/index.js'
+import { EXIT, type Args, type Command, type Io } from '../command.js'
+
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+
+/** The `--data-dir` flag every stack command shares. */
+export const DATA_DIR_OPTION = {
+  type: 'string',
+  valueName: 'DIR',
+  description: 'the data directory (default ./.irsa, or IRSA_DATA_DIR)',
+} as const
+
+/** The data directory of a stack command. */
+export function dataDirOf(args: Args, io: Io): string {
+  return resolveDataDir(args.string('data-dir'), io.env, io.cwd)
+}
+
+function optionalPort(args: Args, flag: string): number | undefined {
+  const v = args.string(flag)
+  return v === undefined ? undefined : parsePort(v, `--${flag}`)
+}
+
+function stackLogger(args: Args, io: Io): { log: Logger; done: () => Promise<void> } {
+  const level = args.string('log-level') ?? io.env['IRSA_LOG_LEVEL'] ?? 'info'
+  if (!LEVELS.includes(level))
+    throw new InputError(`--log-level must be trace, debug, info, warn or error, got '${level}'`)
+  const file = args.string('log-file')
+  if (file === undefined)
+    return {
+      log: createLogger({
+        level,
+        destination: {
+          write: (line: string) => {
+            io.stderr(line)
+          },
+        },
+      }),
+      done: () => Promise.resolve(),
+    }
+  const stream = createWriteStream(resolve(io.cwd, file), { flags: 'a', mode: 0o600 })
+  return {
+    log: createLogger({ level, destination: stream }),
+    done: () =>
+      new Promise((r) => {
+        stream.end(r)
+      }),
+  }
+}
+
+const up: Command = {
+  path: ['up'],
+  summary: 'Run the local stack: an AWS endpoint (IAM, STS, EKS) and cluster OIDC issuers',
+  usage:
+    'irsa up [--data-dir DIR] [--host H] [--aws-port P] [--oidc-port P] [--account-id ID] ' +
+    '[--region R] [--log-level L] [--log-file F] [--write-aws-profile]',
+  description:
+    'Serves, in one process over one SQLite file in the data directory: an AWS endpoint\n' +
+    '(HTTP) answering IAM, STS and EKS as AWS does, and the OIDC issuer of every local\n' +
+    'cluster (HTTPS, certificates from a local CA written to DIR/ca.pem).\n' +
+    '\n' +
+    'First start: creates the account, an admin access key for its root, the CA and a\n' +
+    "cluster named 'local'. Every start writes DIR/env (source it: AWS_ACCESS_KEY_ID,\n" +
+    'AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL) and an AWS\n' +
+    "profile 'irsa' in DIR/aws/config and DIR/aws/credentials (--write-aws-profile also\n" +
+    'merges it into ~/.aws). Ports: 0 picks a free one; chosen ports are printed and saved,\n' +
+    'and a restart reuses them. GET /_irsa/health on the AWS port answers 200 when ready.\n' +
+    'Logs are JSON lines on stderr (or --log-file). SIGINT/SIGTERM stop it cleanly.',
+  options: {
+    'data-dir': DATA_DIR_OPTION,
+    host: {
+      type: 'string',
+      valueName: 'H',
+      description: `address to listen on (default ${DEFAULT_HOST}, or the saved one)`,
+    },
+    'aws-port': {
+      type: 'string',
+      valueName: 'P',
+      description: 'AWS endpoint port (0 = any free port; default: the saved one, else 0)',
+    },
+    'oidc-port': {
+      type: 'string',
+      valueName: 'P',
+      description: 'OIDC issuer port (0 = any free port; default: the saved one, else 0)',
+    },
+    'account-id': {
+      type: 'string',
+      valueName: 'ID',
+      description: `the account served (default ${DEFAULT_ACCOUNT_ID}, or the saved one)`,
+    },
+    region: {
+      type: 'string',
+      valueName: 'R',
+      description: `the region served (default ${DEFAULT_REGION}, or the saved one)`,
+    },
+    'log-level': {
+      type: 'string',
+      valueName: 'L',
+      description: 'trace, debug, info (default), warn, error',
+    },
+    'log-file': {
+      type: 'string',
+      valueName: 'F',
+      description: 'append logs to F instead of stderr',
+    },
+    'write-aws-profile': {
+      type: 'boolean',
+      description: "also write the 'irsa' profile into $HOME/.aws/config and credentials",
+    },
+  },
+  run: async (args, io) => {
+    const dataDir = dataDirOf(args, io)
+    const accountId = args.string('account-id')
+    if (accountId !== undefined && !/^\d{12}$/.test(accountId))
+      throw new InputError(`--account-id must be 12 digits, got '${accountId}'`)
+    const region = args.string('region')
+    if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region))
+      throw new InputError(`--region must look like us-west-2, got '${region}'`)
+    const awsPort = optionalPort(args, 'aws-port')
+    const oidcPort = optionalPort(args, 'oidc-port')
+    const host = args.string('host')
+    const { log, done } = stackLogger(args, io)
+    try {
+      const stack = await startStack({
+        dataDir,
+        clock: io.clock,
+        logger: log,
+        ...(host !== undefined ? { host } : {}),
+        ...(awsPort !== undefined ? { awsPort } : {}),
+        ...(oidcPort !== undefined ? { oidcPort } : {}),
+        ...(accountId !== undefined ? { accountId } : {}),
+        ...(region !== undefined ? { region } : {}),
+      })
+      try {
+        if (args.boolean('write-aws-profile')) {
+          const home = io.env['HOME']
+          if (home === undefined || home === '')
+            throw new InputError('--write-aws-profile needs HOME to be set')
+          const written = mergeUserProfile(home, {
+            accessKeyId: stack.adminKey.accessKeyId,
+            secretAccessKey: stack.adminKey.secretAccessKey,
+            region: stack.region,
+            endpoint: stack.awsEndpoint,
+          })
+          io.stdout(`wrote profile irsa into ${written.awsConfig} and ${written.awsCredentials}\n`)
+        }
+        io.stdout(
+          startBanner({
+            dataDir: stack.dataDir,
+            awsEndpoint: stack.awsEndpoint,
+            oidcOrigin: stack.oidcOrigin,
+            accountId: stack.accountId,
+            region: stack.region,
+            firstStart: stack.firstStart,
+            clusters: stack.clusters().map((c) => ({ name: c.name, issuer: c.issuerUrl })),
+            caFile: stack.caFile,
+            files: stack.files,
+          }),
+        )
+        const signal = await io.untilSignal()
+        log.info({ signal }, 'shutting down')
+        io.stdout(`stopping (${signal})\n`)
+      } finally {
+        await stack.close()
+      }
+    } finally {
+      await done()
+    }
+    return EXIT.ok
+  },
+}
+
+/** The `irsa up` command. */
+export const upCommands: readonly Command[] = [up]
