@@ -81,10 +81,10 @@ const createToken: Command = {
   path: ['create', 'token'],
   summary: 'Sign a service-account token exactly as kube-apiserver does',
   usage:
-    'irsa create token NAME -n NAMESPACE (--cluster CLUSTER [--data-dir DIR] | --issuer URL ' +
-    '--signing-key KEY) [--audience A ...] ' +
+    'irsa create token NAME -n NAMESPACE --issuer URL --signing-key KEY [--audience A ...] ' +
     '[--duration 1h] [--bound-pod NAME --bound-pod-uid UID] [--bound-node NAME ' +
-    '[--bound-node-uid UID]] [--sa-uid UID] [--max-duration D]',
+    '[--bound-node-uid UID]] [--sa-uid UID] [--max-duration D]\n' +
+    '       irsa create token NAME -n NAMESPACE --cluster CLUSTER [--data-dir DIR] [same flags]',
   description:
     'Prints a token (one line) for ServiceAccount NAME in NAMESPACE, as the TokenRequest API\n' +
     '(kubectl create token) of kube-apiserver 1.32+ would issue it: header {"alg","kid"},\n' +
