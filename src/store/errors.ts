@@ -49,6 +49,7 @@ export type StoreEntity =
   | 'cluster'
   | 'signingKey'
   | 'decision'
+  | 'kubeObject'
 
 /** What a {@link StoreError} is about: the kind of row and its key (a name, an ARN, an id). */
 export interface StoreErrorSubject {

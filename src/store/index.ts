@@ -43,6 +43,14 @@ export type {
   NewClusterKey,
   ClusterRepo,
 } from './clusters.js'
+export { KUBE_OBJECT_KINDS } from './kube-objects.js'
+export type {
+  KubeObjectKind,
+  KubeObjectKey,
+  KubeObjectRecord,
+  KubeObjectChange,
+  KubeObjectRepo,
+} from './kube-objects.js'
 export type {
   DecisionOutcome,
   DecisionRecord,

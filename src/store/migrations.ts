@@ -180,8 +180,36 @@ CREATE INDEX decisions_request_id ON decisions(request_id);
 CREATE INDEX decisions_at ON decisions(at);
 `
 
+/**
+ * Version 2: the local clusters' Kubernetes objects (Namespaces, ServiceAccounts, Pods)
+ * as JSON, and a resourceVersion counter per cluster. Namespaces have namespace ''.
+ */
+const KUBE_OBJECTS = `
+CREATE TABLE kube_objects (
+  pk INTEGER PRIMARY KEY,
+  cluster_pk INTEGER NOT NULL REFERENCES clusters(pk) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('Namespace', 'ServiceAccount', 'Pod')),
+  namespace TEXT NOT NULL CHECK ((kind = 'Namespace') = (namespace = '')),
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 253),
+  uid TEXT NOT NULL UNIQUE,
+  resource_version INTEGER NOT NULL CHECK (resource_version >= 1),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  object TEXT NOT NULL CHECK (json_valid(object) AND json_type(object) = 'object'),
+  UNIQUE (cluster_pk, kind, namespace, name)
+) STRICT;
+
+CREATE TABLE kube_revisions (
+  cluster_pk INTEGER PRIMARY KEY REFERENCES clusters(pk) ON DELETE CASCADE,
+  revision INTEGER NOT NULL CHECK (revision >= 0)
+) STRICT;
+`
+
 /** Every migration, in order. The last one's version is the schema this code writes. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', sql: INITIAL }]
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: INITIAL },
+  { version: 2, name: 'kube objects', sql: KUBE_OBJECTS },
+]
 
 /** The schema version this code creates and understands. */
 export const SCHEMA_VERSION = MIGRATIONS.length

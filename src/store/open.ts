@@ -9,6 +9,7 @@ import type { RepoContext } from './context.js'
 import { createDecisionLog, type DecisionLog, type DecisionLogSync } from './decisions.js'
 import { StoreError, StoreInvalidError } from './errors.js'
 import { ensureDir, ensurePrivateFile } from './files.js'
+import { createKubeObjectRepo, missingKubeObjectRepo, type KubeObjectRepo } from './kube-objects.js'
 import { migrate, type MigrationResult } from './migrate.js'
 import { MIGRATIONS, type Migration } from './migrations.js'
 import { createOidcProviderRepo, type OidcProviderRepo } from './oidc-providers.js'
@@ -68,6 +69,8 @@ export interface Store {
   readonly policies: PolicyRepo
   readonly oidcProviders: OidcProviderRepo
   readonly clusters: ClusterRepo
+  /** The local clusters' Namespaces, ServiceAccounts and Pods. */
+  readonly kubeObjects: KubeObjectRepo
   readonly decisions: DecisionLog
   /**
    * Runs `fn` in one IMMEDIATE transaction: repository calls inside it become savepoints
@@ -105,6 +108,18 @@ function open(path: string, timeout: number): Database.Database {
     if (e instanceof Database.SqliteError) throw sqliteFailure(e)
     throw e
   }
+}
+
+/** Whether the schema has `table` (a store opened with an older migration list may not). */
+function hasTable(db: Database.Database, table: string): boolean {
+  return (
+    db
+      .prepare<[string], number>(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?",
+      )
+      .pluck()
+      .get(table) === 1
+  )
 }
 
 /** Blocks the thread for `ms` (a bounded pause between lock retries while opening). */
@@ -196,6 +211,9 @@ export function openStore(options: OpenStoreOptions): Store {
     policies: createPolicyRepo(ctx),
     oidcProviders: createOidcProviderRepo(ctx),
     clusters: createClusterRepo(ctx),
+    kubeObjects: hasTable(db, 'kube_objects')
+      ? createKubeObjectRepo(ctx)
+      : missingKubeObjectRepo(migration.to),
     decisions: createDecisionLog(ctx, options.decisionLogSync ?? 'normal'),
     transaction: <T>(fn: () => T): T => {
       try {

@@ -23,6 +23,7 @@ const LABEL: Readonly<Record<StoreEntity, string>> = {
   cluster: 'cluster',
   signingKey: 'signing key',
   decision: 'decision',
+  kubeObject: 'Kubernetes object',
 }
 
 /** How people read an entity kind in a message: `OIDC provider`, `access key`. */

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { manualClock } from '../../../src/core/index.js'
-import { DB_FILE, isStoreError, openStore } from '../../../src/store/index.js'
+import { DB_FILE, SCHEMA_VERSION, isStoreError, openStore } from '../../../src/store/index.js'
 import { ACCOUNT, T0, fixture, tempDir } from './helpers.js'
 
 const mode = (p: string): number => statSync(p).mode & 0o777
@@ -50,7 +50,7 @@ test('the connection runs WAL, synchronous=FULL, foreign keys on, the busy timeo
   t.after(() => db.close())
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal')
   assert.equal(db.pragma('application_id', { simple: true }), 0x49525341)
-  assert.equal(db.pragma('user_version', { simple: true }), 1)
+  assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION)
 })
 
 test('foreign keys are enforced and a lock held elsewhere makes a write wait, then fail as busy', (t) => {

@@ -1,0 +1,163 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { manualClock } from '../../../src/core/index.js'
+import { MIGRATIONS, StoreNotFoundError, openStore, type Store } from '../../../src/store/index.js'
+import { ACCOUNT, T0, fixture, tempDir } from './helpers.js'
+
+function cluster(store: Store, name = 'local'): string {
+  return store.clusters.create({
+    accountId: ACCOUNT,
+    region: 'us-east-1',
+    name,
+    issuerUrl: (id) => `https://127.0.0.1:8443/id/${id}`,
+  }).arn
+}
+
+const SA = { kind: 'ServiceAccount', namespace: 'default', name: 'app' } as const
+
+test('apply creates, then is unchanged for an equal object, then configures a changed one', (t) => {
+  const { store, clock } = fixture(t)
+  const arn = cluster(store)
+  const object = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app' } }
+  const first = store.kubeObjects.apply(arn, { ...SA, object })
+  assert.equal(first.change, 'created')
+  assert.equal(first.record.resourceVersion, 1)
+  assert.equal(first.record.createdAt, T0)
+  assert.match(first.record.uid, /^[0-9a-f-]{36}$/)
+  assert.deepEqual(first.record.object, object)
+
+  clock.advance(1000)
+  // Same content, keys in another order: canonical JSON makes it equal.
+  const again = store.kubeObjects.apply(arn, {
+    ...SA,
+    object: { metadata: { name: 'app' }, kind: 'ServiceAccount', apiVersion: 'v1' },
+  })
+  assert.equal(again.change, 'unchanged')
+  assert.equal(again.record.resourceVersion, 1)
+  assert.equal(again.record.updatedAt, T0)
+
+  const annotated = { ...object, metadata: { name: 'app', annotations: { a: 'b' } } }
+  const changed = store.kubeObjects.apply(arn, { ...SA, object: annotated })
+  assert.equal(changed.change, 'configured')
+  assert.equal(changed.record.uid, first.record.uid, 'the uid stays')
+  assert.equal(changed.record.createdAt, T0, 'the creation time stays')
+  assert.equal(changed.record.updatedAt, T0 + 1000)
+  assert.equal(changed.record.resourceVersion, 2)
+  assert.deepEqual(store.kubeObjects.get(arn, SA)?.object, annotated)
+})
+
+test('list by kind and namespace, ordered; clusters are separate', (t) => {
+  const { store } = fixture(t)
+  const a = cluster(store, 'a')
+  const b = cluster(store, 'b')
+  for (const [ns, name] of [
+    ['team', 'z'],
+    ['default', 'y'],
+    ['team', 'x'],
+  ] as const)
+    store.kubeObjects.apply(a, { kind: 'ServiceAccount', namespace: ns, name, object: { n: name } })
+  store.kubeObjects.apply(a, { kind: 'Pod', namespace: 'team', name: 'p', object: {} })
+  store.kubeObjects.apply(b, { kind: 'ServiceAccount', namespace: 'team', name: 'w', object: {} })
+  const names = (ns?: string) =>
+    store.kubeObjects.list(a, 'ServiceAccount', ns).map((r) => `${r.namespace}/${r.name}`)
+  assert.deepEqual(names(), ['default/y', 'team/x', 'team/z'])
+  assert.deepEqual(names('team'), ['team/x', 'team/z'])
+  assert.deepEqual(names('nope'), [])
+  assert.deepEqual(
+    store.kubeObjects.list(a, 'Pod').map((r) => r.name),
+    ['p'],
+  )
+  assert.deepEqual(
+    store.kubeObjects.list(b, 'ServiceAccount').map((r) => r.name),
+    ['w'],
+  )
+  // Revisions count per cluster.
+  assert.equal(
+    store.kubeObjects.get(a, { kind: 'Pod', namespace: 'team', name: 'p' })?.resourceVersion,
+    4,
+  )
+  assert.equal(
+    store.kubeObjects.get(b, { kind: 'ServiceAccount', namespace: 'team', name: 'w' })
+      ?.resourceVersion,
+    1,
+  )
+})
+
+test('delete removes one object; deleting a Namespace removes what is in it', (t) => {
+  const { store } = fixture(t)
+  const arn = cluster(store)
+  store.kubeObjects.apply(arn, { kind: 'Namespace', namespace: '', name: 'team', object: {} })
+  store.kubeObjects.apply(arn, { kind: 'ServiceAccount', namespace: 'team', name: 's', object: {} })
+  store.kubeObjects.apply(arn, { kind: 'Pod', namespace: 'team', name: 'p', object: {} })
+  store.kubeObjects.apply(arn, { kind: 'Pod', namespace: 'other', name: 'p', object: {} })
+  assert.equal(store.kubeObjects.delete(arn, { kind: 'Pod', namespace: 'other', name: 'p' }), true)
+  assert.equal(store.kubeObjects.delete(arn, { kind: 'Pod', namespace: 'other', name: 'p' }), false)
+  assert.equal(
+    store.kubeObjects.delete(arn, { kind: 'Namespace', namespace: '', name: 'team' }),
+    true,
+  )
+  assert.deepEqual(store.kubeObjects.list(arn, 'ServiceAccount'), [])
+  assert.deepEqual(store.kubeObjects.list(arn, 'Pod'), [])
+})
+
+test('a deleted and re-created object gets a new uid; a deleted cluster takes its objects', (t) => {
+  const { store } = fixture(t)
+  const arn = cluster(store)
+  const uid1 = store.kubeObjects.apply(arn, { ...SA, object: {} }).record.uid
+  store.kubeObjects.delete(arn, SA)
+  const uid2 = store.kubeObjects.apply(arn, { ...SA, object: {} }).record.uid
+  assert.notEqual(uid1, uid2)
+  store.clusters.delete(arn)
+  const again = cluster(store)
+  assert.equal(store.kubeObjects.get(again, SA), undefined)
+})
+
+test('an unknown cluster is StoreNotFoundError; the schema refuses a namespaced Namespace', (t) => {
+  const { store } = fixture(t)
+  assert.throws(
+    () =>
+      store.kubeObjects.apply('arn:aws:eks:us-east-1:111122223333:cluster/none', {
+        ...SA,
+        object: {},
+      }),
+    (e: unknown) => e instanceof StoreNotFoundError && e.entity === 'cluster',
+  )
+  const arn = cluster(store)
+  assert.throws(
+    () =>
+      store.kubeObjects.apply(arn, { kind: 'Namespace', namespace: 'x', name: 'y', object: {} }),
+    /invalid value/,
+  )
+})
+
+test('a version-1 database opens, migrates to version 2 and keeps its clusters', (t) => {
+  const dir = tempDir(t)
+  const clock = manualClock(T0)
+  const v1 = openStore({ dir, clock, migrations: MIGRATIONS.slice(0, 1) })
+  v1.accounts.create({ id: ACCOUNT })
+  const arn = cluster(v1)
+  assert.equal(v1.schemaVersion(), 1)
+  assert.throws(() => {
+    v1.kubeObjects.list(arn, 'Pod')
+  }, /need schema version 2; this store has 1/)
+  v1.close()
+  const v2 = openStore({ dir, clock })
+  t.after(() => {
+    v2.close()
+  })
+  assert.deepEqual(v2.migration, { from: 1, to: 2, applied: [2] })
+  assert.equal(v2.clusters.getByArn(arn)?.name, 'local')
+  assert.equal(v2.kubeObjects.apply(arn, { ...SA, object: {} }).change, 'created')
+  assert.deepEqual(v2.check(), [])
+  assert.equal(join(dir, 'irsa.db'), v2.path)
+})
+
+test('objects survive a reopen', (t) => {
+  const { store, reopen } = fixture(t)
+  const arn = cluster(store)
+  store.kubeObjects.apply(arn, { ...SA, object: { keep: [1, 'two', null] } })
+  store.close()
+  const again = reopen()
+  assert.deepEqual(again.kubeObjects.get(arn, SA)?.object, { keep: [1, 'two', null] })
+})
