@@ -34,7 +34,9 @@ const CREDS = {
 
 test('the env file exports exactly the five variables, and a shell reads them back verbatim', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'irsa-env-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
   const file = join(dir, 'env')
   const text = envFileText(CREDS)
   writeFileSync(file, text)
