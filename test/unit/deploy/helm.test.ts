@@ -1,5 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
 import { renderChart } from '../../helpers/helm-subset.js'
 import { repoPath } from '../../helpers/paths.js'
 import { checkInstall, parseArgs, webhookFlags } from './checks.js'
@@ -201,4 +204,35 @@ test('a schema-invalid value makes validation fail (the schemas do check)', () =
   assert.throws(() => {
     validateObject(serving)
   }, /renewBefore/)
+})
+
+/** `a.b.c` paths of values.yaml, stopping at lists and empty maps. */
+function valuePaths(v: unknown, prefix = ''): string[] {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.keys(v).length === 0)
+    return [prefix]
+  return Object.entries(v).flatMap(([k, x]) => valuePaths(x, prefix === '' ? k : `${prefix}.${k}`))
+}
+
+test('every value in values.yaml is used by a template and named in docs/deploy.md', () => {
+  const values: unknown = parse(readFileSync(join(chart, 'values.yaml'), 'utf8'))
+  const templates = readdirSync(join(chart, 'templates'))
+    .map((f) => readFileSync(join(chart, 'templates', f), 'utf8'))
+    .join('\n')
+  const docs = readFileSync(repoPath('docs', 'deploy.md'), 'utf8')
+  const paths = valuePaths(values)
+  assert.ok(paths.length > 10)
+  for (const p of paths) {
+    // A map rendered whole (resources, via toYaml) counts for its leaves.
+    const used = p.split('.').some((_, i, parts) => {
+      const prefix = parts.slice(0, i + 1).join('.')
+      return new RegExp(`\\.Values\\.${prefix.replaceAll('.', '\\.')}(?![A-Za-z0-9_.])`).test(
+        templates,
+      )
+    })
+    assert.ok(used, `values.yaml ${p} is used by no template`)
+    const named = p
+      .split('.')
+      .some((_, i, parts) => docs.includes(`\`${parts.slice(0, i + 1).join('.')}\``))
+    assert.ok(named, `docs/deploy.md names ${p}`)
+  }
 })
