@@ -9,7 +9,8 @@ import { loadPublicKeys, type PublicKeyInfo } from '../token/index.js'
  * step with the store: before each request the clusters and their keys are read (a few
  * indexed rows) and compared with what is published, and only a change re-renders the
  * documents. So a cluster created, or a key rotated, by `irsa cluster …` from another
- * process is served on the next request, with no restart.
+ * process is served on the next request, with no restart. Nothing is read until the
+ * first request or {@link sync} call, so `issuerUrlOf` may learn its port after creation.
  */
 export function createClusterIssuers(deps: {
   readonly store: Store
@@ -76,7 +77,6 @@ export function createClusterIssuers(deps: {
     }
     app(req, res)
   }
-  sync()
   return Object.assign(handler, {
     setIssuer: (config: Parameters<IssuerApp['setIssuer']>[0]) => {
       app.setIssuer(config)
