@@ -12,6 +12,7 @@ import { Writable } from 'node:stream'
 import {
   createCertificateAuthority,
   createLogger,
+  createSelfSignedCertificate,
   issueServerCertificate,
   manualClock,
   silentLogger,
@@ -71,14 +72,21 @@ export function rsaKey(): SigningKey {
   return sharedKey
 }
 
-/** Starts an HTTPS issuer; `selfSigned` serves a certificate no CA vouches for. */
+/** Starts an HTTPS issuer; `selfSigned` serves a self-signed certificate no CA vouches for. */
 export async function startIssuer(
   clock: Clock,
-  o: { readonly ca?: CertificateAuthority; readonly key?: SigningKey } = {},
+  o: {
+    readonly ca?: CertificateAuthority
+    readonly key?: SigningKey
+    readonly selfSigned?: boolean
+  } = {},
 ): Promise<Issuer> {
   const ca =
     o.ca ?? createCertificateAuthority({ clock: systemClock, commonName: 'irsa sts test CA' })
-  const tls = issueServerCertificate(ca, { clock: systemClock, ipAddresses: ['127.0.0.1'] })
+  const tls =
+    o.selfSigned === true
+      ? createSelfSignedCertificate({ clock: systemClock, ipAddresses: ['127.0.0.1'] })
+      : issueServerCertificate(ca, { clock: systemClock, ipAddresses: ['127.0.0.1'] })
   const app = createIssuerApp({ logger: silentLogger() })
   const server = await startIssuerServer({ app, tls })
   const url = `${server.origin}/id/${CLUSTER_ID}`
@@ -177,6 +185,8 @@ export async function harness(
     readonly fetcher?: Partial<JwksFetcherOptions>
     readonly trustCa?: boolean
     readonly thumbprints?: string[]
+    /** The issuer serves a self-signed certificate (implies its CA is not trusted). */
+    readonly selfSigned?: boolean
   } = {},
 ): Promise<Harness> {
   const clock = manualClock(Math.floor(Date.now() / 1000) * 1000)
@@ -188,7 +198,7 @@ export async function harness(
     accountId: ACCOUNT,
     principalArn: `arn:aws:iam::${ACCOUNT}:root`,
   })
-  const issuer = await startIssuer(clock)
+  const issuer = await startIssuer(clock, { selfSigned: o.selfSigned === true })
   const provider = store.oidcProviders.create({
     accountId: ACCOUNT,
     url: issuer.hostPath,
@@ -205,7 +215,7 @@ export async function harness(
   const logger = createLogger({ level: 'debug', destination: sink })
   const jwks = createJwksFetcher({
     clock,
-    trustedCaPems: o.trustCa === false ? [] : [issuer.ca.certPem],
+    trustedCaPems: o.trustCa === false || o.selfSigned === true ? [] : [issuer.ca.certPem],
     logger,
     ...o.fetcher,
   })

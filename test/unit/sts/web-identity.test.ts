@@ -413,14 +413,14 @@ describe('the issuer’s certificate: trusted CA, else the provider’s thumbpri
   let h: Harness
   let roleArn: string
   before(async () => {
-    h = await harness({ trustCa: false, thumbprints: ['0'.repeat(40)] })
+    h = await harness({ selfSigned: true, thumbprints: ['0'.repeat(40)] })
     roleArn = h.role('app')
   })
   after(async () => {
     await h.close()
   })
 
-  test('no trusted CA and a wrong thumbprint: InvalidIdentityToken thumbprint mismatch', async () => {
+  test('a self-signed issuer and a wrong thumbprint: InvalidIdentityToken thumbprint mismatch', async () => {
     const r = await h.assume({
       RoleArn: roleArn,
       RoleSessionName: 'tp1',
