@@ -142,6 +142,9 @@ const up: Command = {
         ...(accountId !== undefined ? { accountId } : {}),
         ...(region !== undefined ? { region } : {}),
       })
+      // Listen for the signals before printing: a script that stops the stack as soon as
+      // it reads the banner must get a clean stop, not the default signal disposition.
+      const stopped = io.untilSignal()
       try {
         if (args.boolean('write-aws-profile')) {
           const home = io.env['HOME']
@@ -168,7 +171,7 @@ const up: Command = {
             files: stack.files,
           }),
         )
-        const signal = await io.untilSignal()
+        const signal = await stopped
         log.info({ signal }, 'shutting down')
         io.stdout(`stopping (${signal})\n`)
       } finally {
