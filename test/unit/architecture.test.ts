@@ -20,6 +20,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   eks: ['core', 'aws', 'iam', 'store'],
   kube: ['core'],
   webhook: ['core', 'kube'],
+  local: ['core', 'store', 'token', 'webhook'],
   stack: [
     'core',
     'token',
@@ -32,6 +33,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'eks',
     'webhook',
     'kube',
+    'local',
   ],
   doctor: ['core', 'token', 'oidc', 'policy', 'aws', 'iam', 'sts', 'kube'],
   cli: [
@@ -48,6 +50,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'kube',
     'stack',
     'doctor',
+    'local',
   ],
 }
 
