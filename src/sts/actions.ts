@@ -21,6 +21,11 @@ export interface StsDeps {
   readonly logger?: Logger
   /** Compiled trust and session policies (one is made when absent). */
   readonly cache?: PolicyCache
+  /**
+   * Milliseconds a looked-up OIDC provider or role is reused (default 0: read on every
+   * call, so IAM changes apply at once). See {@link StsLookups}.
+   */
+  readonly lookupTtlMs?: number
 }
 
 /**
@@ -33,7 +38,7 @@ export function createStsActions(deps: StsDeps): readonly QueryAction<Principal>
     ...deps,
     trustCache,
     decisions: new DecisionSink(deps.store, deps.logger),
-    lookups: new StsLookups(deps.store, deps.clock),
+    lookups: new StsLookups(deps.store, deps.clock, deps.lookupTtlMs),
     memo: new TokenMemo(),
   }
   return [

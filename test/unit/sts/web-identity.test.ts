@@ -440,7 +440,6 @@ describe('the issuer’s certificate: trusted CA, else the provider’s thumbpri
     const last = chain[chain.length - 1]
     assert.ok(last !== undefined)
     h.store.oidcProviders.setThumbprints(h.providerArn, [sha1Thumbprint(last)])
-    h.clock.advance(1000) // STS reuses a looked-up provider for a second
     const r = await h.assume({
       RoleArn: roleArn,
       RoleSessionName: 'tp2',
@@ -480,7 +479,7 @@ describe('a token presented again', () => {
     assert.equal(later.code, 'ExpiredTokenException')
   })
 
-  test('is checked against the trust policy again after it changes', async () => {
+  test('is checked against the trust policy again, which applies at once after a change', async () => {
     const token = h.token()
     assert.equal(
       (await h.assume({ RoleArn: roleArn, RoleSessionName: 'again3', WebIdentityToken: token }))
@@ -492,7 +491,6 @@ describe('a token presented again', () => {
       'app',
       irsaTrust(h.providerArn, h.issuer.hostPath, 'system:serviceaccount:other:x'),
     )
-    h.clock.advance(1000)
     const r = await h.assume({
       RoleArn: roleArn,
       RoleSessionName: 'again4',
