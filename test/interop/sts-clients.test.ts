@@ -250,10 +250,7 @@ describe('STS with the real clients', () => {
         /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\+00:00|Z)$/,
       )
       assert.equal(out['AssumedRoleUser']?.['Arn'], `arn:aws:sts::${ACCOUNT}:assumed-role/app/cli`)
-      assert.equal(
-        out['SubjectFromWebIdentityToken'],
-        'system:serviceaccount:default:app',
-      )
+      assert.equal(out['SubjectFromWebIdentityToken'], 'system:serviceaccount:default:app')
       assert.equal(out['Provider'], h.providerArn)
       assert.equal(out['Audience'], 'sts.amazonaws.com')
     },
