@@ -149,6 +149,11 @@ function run(
   })
 }
 
+/** The built irsa CLI, as is. */
+export function irsaPlain(args: readonly string[]): Promise<Run> {
+  return run(process.execPath, [cliBin, ...args], { PATH: process.env['PATH'] ?? '' })
+}
+
 /** The built irsa CLI with `--data-dir` of the stack. */
 export function irsa(up: { dataDir: string }, args: readonly string[], cwd?: string): Promise<Run> {
   return run(
