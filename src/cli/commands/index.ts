@@ -7,6 +7,9 @@ import { webhookCommands } from './webhook.js'
 import { upCommands } from './up.js'
 import { clusterCommands } from './cluster.js'
 import { logsCommands } from './logs.js'
+import { applyCommands } from './apply.js'
+import { getCommands } from './get.js'
+import { execCommands } from './exec.js'
 
 /** Every command of the irsa CLI. Each module exports its commands; add them here. */
 export const commands: readonly Command[] = [
@@ -18,4 +21,7 @@ export const commands: readonly Command[] = [
   ...upCommands,
   ...clusterCommands,
   ...logsCommands,
+  ...applyCommands,
+  ...getCommands,
+  ...execCommands,
 ]
