@@ -26,6 +26,11 @@ export interface StsDeps {
    * call, so IAM changes apply at once). See {@link StsLookups}.
    */
   readonly lookupTtlMs?: number
+  /**
+   * Milliseconds successful decisions may wait to be written in one transaction (default
+   * 20; 0 writes them on the next event-loop turn). Refusals are written at once.
+   */
+  readonly decisionFlushMs?: number
 }
 
 /**
@@ -37,7 +42,7 @@ export function createStsActions(deps: StsDeps): readonly QueryAction<Principal>
   const web = {
     ...deps,
     trustCache,
-    decisions: new DecisionSink(deps.store, deps.logger),
+    decisions: new DecisionSink(deps.store, deps.logger, deps.decisionFlushMs),
     lookups: new StsLookups(deps.store, deps.clock, deps.lookupTtlMs),
     memo: new TokenMemo(),
   }

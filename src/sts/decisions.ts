@@ -2,22 +2,27 @@ import type { AwsError } from '../aws/index.js'
 import type { Logger } from '../core/index.js'
 import type { DecisionOutcome, NewDecision, Store } from '../store/index.js'
 
+/** How long successful decisions may wait to be written together (milliseconds). */
+export const DEFAULT_DECISION_FLUSH_MS = 20
+
 /**
  * Where STS's decisions go. Refusals are written at once (with anything pending, so the
- * log keeps its order); successful calls are batched and written together on the next
- * turn of the event loop (or at 256 pending), one transaction for many calls, which
- * keeps a hot AssumeRoleWithWebIdentity path off one-commit-per-request. A crash can
- * lose at most the successes of the last turn.
+ * log keeps its order); successful calls are batched and written together after
+ * `flushMs` (or at 256 pending; with `flushMs` 0, on the next turn of the event loop),
+ * one transaction for many calls, which keeps a hot AssumeRoleWithWebIdentity path off
+ * one-commit-per-request. A crash can lose at most the successes of the last `flushMs`.
  */
 export class DecisionSink {
   readonly #store: Store
   readonly #logger: Logger | undefined
+  readonly #flushMs: number
   #pending: NewDecision[] = []
   #scheduled = false
 
-  constructor(store: Store, logger?: Logger) {
+  constructor(store: Store, logger?: Logger, flushMs = DEFAULT_DECISION_FLUSH_MS) {
     this.#store = store
     this.#logger = logger
+    this.#flushMs = flushMs
   }
 
   /** Queues a record for the next flush. */
@@ -26,9 +31,11 @@ export class DecisionSink {
     if (this.#pending.length >= 256) this.flush()
     else if (!this.#scheduled) {
       this.#scheduled = true
-      setImmediate(() => {
+      const flush = (): void => {
         this.flush()
-      })
+      }
+      if (this.#flushMs <= 0) setImmediate(flush)
+      else setTimeout(flush, this.#flushMs)
     }
   }
 

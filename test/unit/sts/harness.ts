@@ -222,7 +222,15 @@ export async function harness(
   const sessions = createSessionCodec(loadSessionSecret(store))
   const authorizer = createAuthorizer({ store, clock })
   const app = createAwsApp<Principal>({
-    actions: createStsActions({ store, clock, sessions, jwks, authorizer, logger }),
+    actions: createStsActions({
+      store,
+      clock,
+      sessions,
+      jwks,
+      authorizer,
+      logger,
+      decisionFlushMs: 0,
+    }),
     credentials: createCredentialLookup({ store, sessions, clock }),
     clock,
     logger,
