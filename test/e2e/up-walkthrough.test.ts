@@ -12,7 +12,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { awsCli } from '../helpers/tools.js'
+import { execFile } from 'node:child_process'
+import { awsCli, boto3 } from '../helpers/tools.js'
 import {
   assertNoSecretInLogs,
   aws,
@@ -163,6 +164,33 @@ test('the IRSA walkthrough with the AWS CLI against irsa up', async (t) => {
   ])
   assert.equal(attached.code, 0, attached.stderr)
 
+  // The walkthrough's checks of what was created.
+  const trust = json<{ Statement: { Condition: unknown }[] }>(
+    await aws(up, [
+      'iam',
+      'get-role',
+      '--role-name',
+      'app',
+      '--query',
+      'Role.AssumeRolePolicyDocument',
+    ]),
+    'get-role --query Role.AssumeRolePolicyDocument',
+  )
+  assert.deepEqual(trust.Statement[0]?.Condition, {
+    StringEquals: {
+      [`${hostPath}:sub`]: 'system:serviceaccount:default:app',
+      [`${hostPath}:aud`]: 'sts.amazonaws.com',
+    },
+  })
+  const attachedList = json<{ AttachedPolicies: { PolicyArn: string }[] }>(
+    await aws(up, ['iam', 'list-attached-role-policies', '--role-name', 'app']),
+    'list-attached-role-policies',
+  )
+  assert.deepEqual(
+    attachedList.AttachedPolicies.map((p) => p.PolicyArn),
+    [policy.Policy.Arn],
+  )
+
   // Assume the role with the token, as the pod's SDK would.
   const assumed = json<{ Credentials: Credentials; AssumedRoleUser: { Arn: string } }>(
     await aws(
@@ -220,6 +248,40 @@ test('the IRSA walkthrough with the AWS CLI against irsa up', async (t) => {
     getRole.stderr,
     /\(AccessDenied\) when calling the GetRole operation: User: arn:aws:sts::111122223333:assumed-role\/app\/pod-1 is not authorized to perform: iam:GetRole/,
   )
+
+  // boto3's own web-identity provider, configured the way the pod identity webhook does.
+  const py = boto3()
+  if (py.skip === false) {
+    const out = await new Promise<Run>((resolve) => {
+      execFile(
+        'python3',
+        ['-c', 'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])'],
+        {
+          env: {
+            PATH: process.env['PATH'] ?? '',
+            HOME: work,
+            AWS_ROLE_ARN: role.Role.Arn,
+            AWS_WEB_IDENTITY_TOKEN_FILE: join(work, 'token'),
+            AWS_ENDPOINT_URL_STS: up.awsEndpoint,
+            AWS_REGION: 'us-west-2',
+            AWS_DEFAULT_REGION: 'us-west-2',
+            AWS_EC2_METADATA_DISABLED: 'true',
+            AWS_CONFIG_FILE: join(work, 'no-config'),
+            AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
+          },
+          timeout: 60_000,
+        },
+        (err, stdout, stderr) => {
+          resolve({ code: err === null ? 0 : 1, stdout, stderr })
+        },
+      )
+    })
+    assert.equal(out.code, 0, out.stderr)
+    assert.match(
+      out.stdout.trim(),
+      /^arn:aws:sts::111122223333:assumed-role\/app\/botocore-session-\d+$/,
+    )
+  } else t.diagnostic(py.skip)
 
   // A token for another service account: AccessDenied, as AWS words it.
   const other = await irsa(up, ['create', 'token', 'other', '-n', 'default', '--cluster', 'local'])
