@@ -19,12 +19,13 @@ test('apply creates, leaves unchanged and configures ServiceAccounts, as kubectl
     namespace: 'default',
     name: 'app',
   })
-  assert.deepEqual(stored?.object['metadata'], {
+  assert.ok(stored)
+  assert.deepEqual(stored.object['metadata'], {
     name: 'app',
     namespace: 'default',
     annotations: { 'eks.amazonaws.com/role-arn': `${ROLE}-2` },
   })
-  assert.equal(stored?.resourceVersion, 2)
+  assert.equal(stored.resourceVersion, 2)
 })
 
 test('apply reads a file from the working directory and applies documents in order', async (t) => {
