@@ -1,4 +1,4 @@
-export { startStack } from './start.js'
+export { startStack, STACK_JWKS_REFETCH_SECONDS } from './start.js'
 export type { Stack, StackOptions } from './start.js'
 export {
   DEFAULT_ACCOUNT_ID,

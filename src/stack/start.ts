@@ -32,7 +32,16 @@ export interface StackOptions {
   readonly logger: Logger
   /** STS's JWKS fetch deadline (default 5 s). */
   readonly jwksTimeoutMs?: number
+  /**
+   * Least seconds between JWKS re-fetches caused by an unknown kid, per issuer (default
+   * {@link STACK_JWKS_REFETCH_SECONDS}): a token signed right after `irsa cluster
+   * rotate-keys` must not wait STS's usual 30 s.
+   */
+  readonly jwksRefetchSeconds?: number
 }
+
+/** The stack's JWKS re-fetch interval: its issuers are on loopback and cheap to ask. */
+export const STACK_JWKS_REFETCH_SECONDS = 1
 
 /** A running local stack. */
 export interface Stack {
@@ -115,6 +124,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const jwks = createJwksFetcher({
       clock,
       trustedCaPems: [ca.certPem],
+      refetchIntervalSeconds: o.jwksRefetchSeconds ?? STACK_JWKS_REFETCH_SECONDS,
       logger,
       ...(o.jwksTimeoutMs !== undefined ? { timeoutMs: o.jwksTimeoutMs } : {}),
     })
