@@ -150,7 +150,10 @@ test('rotated keys and new clusters reach STS without a restart', async (t) => {
     return true
   })
   const devRole = await trustCluster(up, iam, devIssuer, 'dev-app')
-  assert.equal(await assume(devRole, devToken), 'arn:aws:sts::111122223333:assumed-role/dev-app/pod')
+  assert.equal(
+    await assume(devRole, devToken),
+    'arn:aws:sts::111122223333:assumed-role/dev-app/pod',
+  )
   assert.deepEqual(await stopUp(up), { code: 0, signal: null })
 })
 
