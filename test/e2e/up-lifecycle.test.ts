@@ -8,7 +8,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { readFileSync, statSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { join } from 'node:path'
 import { awsCli } from '../helpers/tools.js'
@@ -120,6 +120,34 @@ test('irsa up starts, serves, writes its files, restarts with its state, stops w
   assert.equal(third.awsEndpoint, up.awsEndpoint)
   assert.equal(third.oidcOrigin, up.oidcOrigin)
   assert.deepEqual(await stopUp(third), { code: 0, signal: null })
+})
+
+test('--write-aws-profile merges the irsa profile into $HOME/.aws and keeps other profiles', async (t) => {
+  const root = tempDir(t)
+  const home = join(root, 'home')
+  mkdirSync(join(home, '.aws'), { recursive: true })
+  writeFileSync(join(home, '.aws', 'config'), '[default]\nregion = eu-west-1\n')
+  writeFileSync(join(home, '.aws', 'credentials'), '[default]\naws_access_key_id = AKIAOTHER\n')
+  const up = await startUp(join(root, 'data'), ['--write-aws-profile'], { env: { HOME: home } })
+  t.after(() => stopUp(up, 'SIGKILL'))
+  assert.match(up.stdout(), /^wrote profile irsa into /)
+  const config = readFileSync(join(home, '.aws', 'config'), 'utf8')
+  assert.equal(
+    config,
+    `[default]\nregion = eu-west-1\n\n[profile irsa]\nregion = us-west-2\noutput = json\nendpoint_url = ${up.awsEndpoint}\n`,
+  )
+  const credentials = readFileSync(join(home, '.aws', 'credentials'), 'utf8')
+  assert.ok(credentials.startsWith('[default]\naws_access_key_id = AKIAOTHER\n\n[irsa]\n'))
+  assert.equal(
+    credentials,
+    readFileSync(join(up.dataDir, 'aws', 'credentials'), 'utf8').replace(
+      /^/,
+      '[default]\naws_access_key_id = AKIAOTHER\n\n',
+    ),
+  )
+  assert.equal(statSync(join(home, '.aws', 'credentials')).mode & 0o777, 0o600)
+  secrets.add(/aws_secret_access_key = (\S+)/.exec(credentials)?.[1] ?? '')
+  assert.deepEqual(await stopUp(up), { code: 0, signal: null })
 })
 
 test('flag errors are one line with exit 2; --help documents every flag', async (t) => {

@@ -44,7 +44,7 @@ export function tempDir(t: { after(fn: () => void): void }, prefix = 'irsa-up-')
 export async function startUp(
   dataDir: string,
   extra: readonly string[] = [],
-  o: { readonly freePorts?: boolean } = {},
+  o: { readonly freePorts?: boolean; readonly env?: Readonly<Record<string, string>> } = {},
 ): Promise<UpProcess> {
   assert.ok(
     existsSync(repoPath('dist', 'cli', 'index.js')),
@@ -60,7 +60,10 @@ export async function startUp(
       ...(o.freePorts === false ? [] : ['--aws-port', '0', '--oidc-port', '0']),
       ...extra,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, IRSA_LOG_LEVEL: 'debug' } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, IRSA_LOG_LEVEL: 'debug', ...o.env },
+    },
   )
   let out = ''
   let err = ''

@@ -14,7 +14,7 @@ import { get as httpsGet } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks'
-import { silentLogger, systemClock } from '../../../src/core/index.js'
+import { manualClock, silentLogger, systemClock } from '../../../src/core/index.js'
 import {
   createLocalCluster,
   mergeUserProfile,
@@ -289,4 +289,36 @@ test('--write-aws-profile merges the irsa profile into HOME/.aws, keeping other 
   )
   assert.equal(statSync(files.awsCredentials).mode & 0o777, 0o600)
   assert.match(readFileSync(files.awsConfig, 'utf8'), /^\[profile irsa\]\n/)
+})
+
+test('irsa logs --since keeps only the decisions inside the window', async (t) => {
+  const dir = tempDir(t)
+  const stack = await start(dir)
+  const now = Date.UTC(2026, 10, 23, 9, 0, 0)
+  stack.store.decisions.append({
+    requestId: 'old',
+    at: now - 20 * 60_000,
+    action: 'sts:A',
+    decision: 'allowed',
+  })
+  stack.store.decisions.append({
+    requestId: 'new',
+    at: now - 5 * 60_000,
+    action: 'sts:B',
+    decision: 'allowed',
+  })
+  await stack.close()
+  const r = await runCli(['logs', '--since', '10m', '--output', 'json', '--data-dir', dir], {
+    clock: manualClock(now),
+  })
+  assert.equal(r.code, 0, r.stderr)
+  assert.deepEqual(
+    (JSON.parse(r.stdout) as { requestId: string }[]).map((d) => d.requestId),
+    ['new'],
+  )
+  const all = await runCli(['logs', '--since', '1h', '--data-dir', dir], {
+    clock: manualClock(now),
+  })
+  assert.match(all.stdout, /^2026-11-23T08:40:00\.000Z {2}old {2}allowed {2}sts:A/m)
+  assert.match(all.stdout, /^2026-11-23T08:55:00\.000Z {2}new {2}allowed {2}sts:B/m)
 })
