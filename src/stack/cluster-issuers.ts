@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Logger } from '../core/index.js'
+import { IrsaError, type Logger } from '../core/index.js'
 import { createIssuerApp, type IssuerApp, type IssuerKeySet } from '../oidc/index.js'
 import type { Store } from '../store/index.js'
 import { loadPublicKeys, type PublicKeyInfo } from '../token/index.js'
@@ -28,7 +28,8 @@ export function createClusterIssuers(deps: {
     let k = publicKeys.get(kid)
     if (k === undefined) {
       const loaded = loadPublicKeys(pem, `signing key ${kid}`)[0]
-      if (loaded === undefined) throw new Error(`signing key ${kid} has no public key`)
+      if (loaded === undefined)
+        throw new IrsaError('ERR_STACK_KEY', `signing key ${kid} has no public key`)
       k = loaded
       publicKeys.set(kid, k)
     }

@@ -1,5 +1,5 @@
 import { createAwsApp, startAwsServer, type AwsServer } from '../aws/index.js'
-import type { Clock, Logger } from '../core/index.js'
+import { IrsaError, type Clock, type Logger } from '../core/index.js'
 import { createEksRoutes } from '../eks/index.js'
 import { createAuthorizer, createIamActions, PolicyCache, type Principal } from '../iam/index.js'
 import { startIssuerServer, type IssuerServer } from '../oidc/index.js'
@@ -87,7 +87,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const ca = ensureLocalCa(store.dir, clock)
 
     let issuerUrlOf: (issuerId: string) => string = () => {
-      throw new Error('the issuer port is not known yet')
+      throw new IrsaError('ERR_STACK_STARTING', 'the issuer port is not known yet')
     }
     const issuers = createClusterIssuers({
       store,
