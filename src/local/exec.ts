@@ -11,6 +11,9 @@ import type { SignedToken } from './exec-plan.js'
 /** The share of a token's lifetime after which `irsa exec` writes a new one (kubelet's rule). */
 export const REFRESH_FRACTION = 0.8
 
+/** How long a failed refresh waits before the next try (the old token keeps working). */
+export const RETRY_MS = 60_000
+
 /** A timer handle as Node's are: it may be unref'd. */
 export interface TimerHandle {
   unref?(): unknown
@@ -87,18 +90,20 @@ export async function runWithToken(options: RunWithTokenOptions): Promise<number
   let timer: TimerHandle | undefined
   let unsubscribe: (() => void) | undefined
   try {
-    const schedule = (lifetimeSeconds: number): void => {
-      timer = timers.set(refresh, Math.floor(lifetimeSeconds * 1000 * REFRESH_FRACTION))
+    const schedule = (ms: number): void => {
+      timer = timers.set(refresh, ms)
       timer.unref?.()
     }
+    const refreshDelay = (lifetimeSeconds: number): number =>
+      Math.floor(lifetimeSeconds * 1000 * REFRESH_FRACTION)
     const refresh = (): void => {
       try {
         const t = options.sign()
         writeToken(tokenFile, t.token)
-        schedule(t.lifetimeSeconds)
+        schedule(refreshDelay(t.lifetimeSeconds))
       } catch (e) {
         options.stderr(`irsa: could not refresh the token: ${describeError(e)}\n`)
-        schedule(60)
+        schedule(RETRY_MS)
       }
     }
     options.onTempDir?.(dir)
@@ -120,7 +125,7 @@ export async function runWithToken(options: RunWithTokenOptions): Promise<number
     }
     pipe(child.stdout, options.stdout)
     pipe(child.stderr, options.stderr)
-    schedule(first.lifetimeSeconds)
+    schedule(refreshDelay(first.lifetimeSeconds))
     unsubscribe = options.onSignal?.((signal) => {
       child.kill(signal)
     })

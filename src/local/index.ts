@@ -27,5 +27,5 @@ export { kindOfResource, getObjects, formatTable, formatObjects, noResources } f
 export type { GetQuery } from './get.js'
 export { planExec, execEnvironment, REMOVED_ENV } from './exec-plan.js'
 export type { ExecPlan, SignedToken } from './exec-plan.js'
-export { runWithToken, nodeTimers, REFRESH_FRACTION } from './exec.js'
+export { runWithToken, nodeTimers, REFRESH_FRACTION, RETRY_MS } from './exec.js'
 export type { RunWithTokenOptions, Timers, TimerHandle } from './exec.js'

@@ -9,6 +9,7 @@ import {
   planExec,
   runWithToken,
   REFRESH_FRACTION,
+  RETRY_MS,
   type Timers,
 } from '../../../src/local/index.js'
 import { runCli } from '../../helpers/cli.js'
@@ -313,6 +314,45 @@ test('the token is rewritten at 80% of its lifetime while the command runs, with
   checkSignature(f, second)
   assert.deepEqual(fake.delays, [86_400_000 * REFRESH_FRACTION, 86_400_000 * REFRESH_FRACTION])
   assert.equal(fake.cleared, 1, 'the pending refresh is cancelled when the command ends')
+})
+
+test('a failed refresh says so on stderr, keeps the old token and retries in a minute', async (t) => {
+  const f = localFixture(t)
+  await applySa(f, saYaml('my-sa', 'default', ROLE))
+  const plan = planExec(
+    f.store,
+    f.cluster,
+    'default',
+    'my-sa',
+    localMutationConfig(f.store.settings),
+    f.clock,
+  )
+  const fake = manualTimers()
+  let calls = 0
+  let first = ''
+  let err = ''
+  const code = await runWithToken({
+    command: [process.execPath, '-e', "process.stdout.write('ready\\n')"],
+    env: (file) => execEnvironment({}, plan, file, ENDPOINT),
+    tokenFileName: plan.tokenFileName,
+    sign: () => {
+      calls++
+      if (calls > 1) throw new Error('the key file is gone')
+      const t0 = plan.sign()
+      first = t0.token
+      return t0
+    },
+    timers: fake.timers,
+    stdout: () => {
+      fake.pending[0]?.()
+    },
+    stderr: (s) => (err += s),
+    stdin: 'ignore',
+  })
+  assert.equal(code, 0)
+  assert.equal(err, 'irsa: could not refresh the token: the key file is gone\n')
+  assert.ok(!err.includes(first.slice(0, 20)))
+  assert.deepEqual(fake.delays, [86_400_000 * REFRESH_FRACTION, RETRY_MS])
 })
 
 test('signals are passed to the command; its death by signal is 128 + n', async (t) => {
