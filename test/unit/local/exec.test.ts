@@ -394,6 +394,29 @@ test('signals are passed to the command; its death by signal is 128 + n', async 
   assert.equal(unsubscribed, true)
 })
 
+test('irsa exec passes the signals irsa receives to the command', async (t) => {
+  const f = localFixture(t)
+  await applySa(f, saYaml('my-sa', 'default', ROLE))
+  // The command signals irsa itself (this test process: runCli runs irsa in-process).
+  // irsa's handler passes SIGHUP on; without it, SIGHUP would end this test process.
+  const r = await runCli(
+    [
+      'exec',
+      '--data-dir',
+      f.dir,
+      '--service-account',
+      'my-sa',
+      '--',
+      process.execPath,
+      '-e',
+      "process.kill(process.ppid, 'SIGHUP'); setTimeout(() => process.exit(9), 20000)",
+    ],
+    { clock: f.clock },
+  )
+  assert.equal(r.code, 128 + 1, r.stderr)
+  assert.equal(process.listenerCount('SIGHUP'), 0, 'the handlers are removed afterwards')
+})
+
 test('exec --help documents its flags and the example', async () => {
   const r = await runCli(['exec', '--help'])
   assert.equal(r.code, 0)
