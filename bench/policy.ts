@@ -11,7 +11,7 @@
  * the same. Generated cases on which iam-simulate is known to differ (listed in
  * test/differential/iam-simulate.test.ts) are left out of the corpus, and counted.
  *
- * Bounded (about 25 s): a fixed corpus; per corpus a warm-up, then rounds of a fixed length per
+ * Bounded (about 35 s): a fixed corpus; per corpus a warm-up, then rounds of a fixed length per
  * engine, alternating engines.
  */
 import { performance } from 'node:perf_hooks'
@@ -31,8 +31,8 @@ import {
 const SEED = 0x5eed
 const IDENTITY_CASES = 400
 const TRUST_CASES = 150
-const ROUNDS = 6
-const ROUND_MS = 250
+const ROUNDS = 16
+const ROUND_MS = 150
 const WARMUP: readonly (readonly [Engine, number])[] = [
   ['irsa', 2500],
   ['unsafe', 500],
