@@ -6,6 +6,8 @@ export interface Banner {
   readonly dataDir: string
   readonly awsEndpoint: string
   readonly oidcOrigin: string
+  readonly webhookOrigin: string
+  readonly webhookCluster: string
   readonly accountId: string
   readonly region: string
   readonly firstStart: boolean
@@ -24,6 +26,7 @@ export function startBanner(b: Banner): string {
     `irsa up ${b.firstStart ? 'created' : 'reopened'} ${b.dataDir}`,
     `  aws endpoint  ${b.awsEndpoint}  (IAM, STS, EKS; account ${b.accountId}, region ${b.region})`,
     `  oidc issuers  ${b.oidcOrigin}  (HTTPS, CA ${b.caFile})`,
+    `  webhook       ${b.webhookOrigin}/mutate  (HTTPS; pods of cluster ${b.webhookCluster})`,
     ...b.clusters.map((c) => `  cluster       ${c.name}  issuer ${c.issuer}`),
     `  env file      ${b.files.env}`,
     `  aws profile   ${PROFILE_NAME} in ${b.files.awsConfig} and ${b.files.awsCredentials}`,

@@ -10,6 +10,7 @@ export interface SavedStack {
   readonly host?: string
   readonly awsPort?: string
   readonly oidcPort?: string
+  readonly webhookPort?: string
   readonly awsEndpoint?: string
   readonly accountId?: string
   readonly region?: string

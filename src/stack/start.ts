@@ -4,6 +4,8 @@ import { createEksRoutes } from '../eks/index.js'
 import { createAuthorizer, createIamActions, PolicyCache, type Principal } from '../iam/index.js'
 import { startIssuerServer, type IssuerServer } from '../oidc/index.js'
 import { openStore, type AccessKey, type Cluster, type Store } from '../store/index.js'
+import { createStoreServiceAccountSource, localMutationConfig } from '../local/index.js'
+import { createWebhookApp, startWebhookServer, type WebhookServer } from '../webhook/index.js'
 import {
   createCredentialLookup,
   createJwksFetcher,
@@ -26,6 +28,8 @@ export interface StackOptions {
   /** 0 picks a free port; absent reuses the saved port (or picks one on first start). */
   readonly awsPort?: number
   readonly oidcPort?: number
+  /** The pod identity webhook's HTTPS port (same rules as the other ports). */
+  readonly webhookPort?: number
   readonly accountId?: string
   readonly region?: string
   readonly clock: Clock
@@ -55,6 +59,14 @@ export interface Stack {
   /** `https://HOST:PORT`: where the cluster issuers are served. */
   readonly oidcOrigin: string
   readonly oidcPort: number
+  /**
+   * `https://HOST:PORT`: the pod identity webhook (`/mutate`, `/healthz`, `/readyz`) over
+   * the `local` cluster's ServiceAccount registry, certificate from the local CA.
+   */
+  readonly webhookOrigin: string
+  readonly webhookPort: number
+  /** The cluster whose ServiceAccounts the webhook reads. */
+  readonly webhookCluster: string
   readonly adminKey: AccessKey
   readonly caFile: string
   readonly files: StackFiles
@@ -71,6 +83,7 @@ export interface Stack {
  * Starts `irsa up`'s stack over a data directory: opens the store, makes the local CA and,
  * on first start, the account, its admin key and the cluster `local`; serves the cluster
  * issuers over HTTPS and the AWS endpoint (IAM and STS actions, EKS routes) over HTTP;
+ * serves the pod identity webhook over HTTPS for the `local` cluster's ServiceAccounts;
  * saves the host, ports, endpoint, account and region in the store's settings; writes
  * the env file and the `irsa` AWS profile.
  */
@@ -154,8 +167,35 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     })
     stops.push(() => aws.close())
 
+    // The webhook admits pods of one cluster: `local`, else the first of the account.
+    const clusters = store.clusters.list({ accountId, region })
+    const webhookCluster = clusters.find((c) => c.name === 'local') ?? clusters[0]
+    if (webhookCluster === undefined)
+      throw new IrsaError('ERR_STACK_STARTING', `no cluster in account ${accountId} ${region}`)
+    const placeSettings: Record<string, string> = {
+      [SETTINGS.region]: region,
+      [SETTINGS.accountId]: accountId,
+    }
+    const webhookApp = createWebhookApp({
+      // The same configuration `irsa apply` and `irsa exec` use, so all three agree.
+      config: localMutationConfig({ get: (key) => placeSettings[key] }),
+      serviceAccounts: createStoreServiceAccountSource(store, webhookCluster.arn),
+      clock,
+      logger,
+    })
+    const leaf = servingCertificate(ca, host, clock)
+    const webhook: WebhookServer = await startWebhookServer({
+      app: webhookApp,
+      host,
+      port: choosePort(o.webhookPort, sameHost ? saved.webhookPort : undefined),
+      tls: { cert: leaf.certPem, key: leaf.keyPem },
+      logger,
+    })
+    stops.push(() => webhook.close())
+
     store.settings.setMany({
       [SETTINGS.host]: host,
+      [SETTINGS.webhookPort]: String(webhook.port),
       [SETTINGS.awsPort]: String(aws.port),
       [SETTINGS.oidcPort]: String(oidc.port),
       [SETTINGS.awsEndpoint]: aws.origin,
@@ -172,6 +212,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       {
         awsEndpoint: aws.origin,
         oidcOrigin: oidc.origin,
+        webhookOrigin: webhook.origin,
         accountId,
         region,
         firstStart: boot.firstStart,
@@ -189,6 +230,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       awsPort: aws.port,
       oidcOrigin: oidc.origin,
       oidcPort: oidc.port,
+      webhookOrigin: webhook.origin,
+      webhookPort: webhook.port,
+      webhookCluster: webhookCluster.name,
       adminKey: boot.adminKey,
       caFile: ca.files.cert,
       files,

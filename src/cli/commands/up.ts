@@ -63,12 +63,14 @@ const up: Command = {
   path: ['up'],
   summary: 'Run the local stack: an AWS endpoint (IAM, STS, EKS) and cluster OIDC issuers',
   usage:
-    'irsa up [--data-dir DIR] [--host H] [--aws-port P] [--oidc-port P] [--account-id ID] ' +
+    'irsa up [--data-dir DIR] [--host H] [--aws-port P] [--oidc-port P] [--webhook-port P] ' +
+    '[--account-id ID] ' +
     '[--region R] [--log-level L] [--log-file F] [--write-aws-profile]',
   description:
     'Serves, in one process over one SQLite file in the data directory: an AWS endpoint\n' +
     '(HTTP) answering IAM, STS and EKS as AWS does, and the OIDC issuer of every local\n' +
-    'cluster (HTTPS, certificates from a local CA written to DIR/ca.pem).\n' +
+    'cluster (HTTPS, certificates from a local CA written to DIR/ca.pem), and the pod\n' +
+    "identity webhook (HTTPS, same CA) admitting pods of cluster 'local' (see irsa apply).\n" +
     '\n' +
     'First start: creates the account, an admin access key for its root, the CA and a\n' +
     "cluster named 'local'. Every start writes DIR/env (source it: AWS_ACCESS_KEY_ID,\n" +
@@ -93,6 +95,11 @@ const up: Command = {
       type: 'string',
       valueName: 'P',
       description: 'OIDC issuer port (0 = any free port; default: the saved one, else 0)',
+    },
+    'webhook-port': {
+      type: 'string',
+      valueName: 'P',
+      description: 'pod identity webhook port (0 = any free port; default: the saved one, else 0)',
     },
     'account-id': {
       type: 'string',
@@ -129,6 +136,7 @@ const up: Command = {
       throw new InputError(`--region must look like us-west-2, got '${region}'`)
     const awsPort = optionalPort(args, 'aws-port')
     const oidcPort = optionalPort(args, 'oidc-port')
+    const webhookPort = optionalPort(args, 'webhook-port')
     const host = args.string('host')
     const { log, done } = stackLogger(args, io)
     try {
@@ -139,6 +147,7 @@ const up: Command = {
         ...(host !== undefined ? { host } : {}),
         ...(awsPort !== undefined ? { awsPort } : {}),
         ...(oidcPort !== undefined ? { oidcPort } : {}),
+        ...(webhookPort !== undefined ? { webhookPort } : {}),
         ...(accountId !== undefined ? { accountId } : {}),
         ...(region !== undefined ? { region } : {}),
       })
@@ -163,6 +172,8 @@ const up: Command = {
             dataDir: stack.dataDir,
             awsEndpoint: stack.awsEndpoint,
             oidcOrigin: stack.oidcOrigin,
+            webhookOrigin: stack.webhookOrigin,
+            webhookCluster: stack.webhookCluster,
             accountId: stack.accountId,
             region: stack.region,
             firstStart: stack.firstStart,
