@@ -95,7 +95,10 @@ export async function main(
     if (a.startsWith('-')) break
     words.push(a)
   }
-  const wantsHelp = argv.includes('--help') || argv.includes('-h')
+  // Flags after `--` belong to the command irsa runs (`irsa exec -- aws --help`).
+  const dashDash = argv.indexOf('--')
+  const own = dashDash < 0 ? argv : argv.slice(0, dashDash)
+  const wantsHelp = own.includes('--help') || own.includes('-h')
   if (argv[0] === '--version') {
     io.stdout(`irsa ${VERSION}\n`)
     return EXIT.ok

@@ -61,7 +61,8 @@ function stackLogger(args: Args, io: Io): { log: Logger; done: () => Promise<voi
 
 const up: Command = {
   path: ['up'],
-  summary: 'Run the local stack: an AWS endpoint (IAM, STS, EKS) and cluster OIDC issuers',
+  summary:
+    'Run the local stack: an AWS endpoint (IAM, STS, EKS), cluster OIDC issuers and the webhook',
   usage:
     'irsa up [--data-dir DIR] [--host H] [--aws-port P] [--oidc-port P] [--webhook-port P] ' +
     '[--account-id ID] ' +
