@@ -19,6 +19,7 @@
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
+import { load as runLoad, median, percentile, type LoadSpec } from './_load.js'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -44,71 +45,25 @@ const ROUND_MS = 3000
 const WARMUP_REQUESTS = 2000
 const ACCOUNT = '111122223333'
 
-interface Round {
-  readonly rps: number
-  readonly latencies: number[]
-}
-
-/** Sends `count` POSTs (or until `capMs`) with `CONCURRENCY` in flight on a keep-alive agent. */
-async function load(
-  agent: Agent,
-  origin: string,
-  body: Buffer,
-  count: number,
-  capMs: number,
-): Promise<Round> {
-  const url = new URL('/', origin)
-  const latencies: number[] = []
-  let sent = 0
-  const start = performance.now()
-  const deadline = start + capMs
-  const one = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const t0 = performance.now()
-      const req = request(
-        url,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-            'content-length': body.length,
-          },
-        },
-        (res) => {
-          let text = ''
-          res.setEncoding('utf8')
-          res.on('data', (d: string) => (text += d))
-          res.on('end', () => {
-            if (res.statusCode !== 200 || !text.includes('<SessionToken>')) {
-              reject(new Error(`unexpected answer: ${res.statusCode ?? 0}: ${text.slice(0, 200)}`))
-              return
-            }
-            latencies.push(performance.now() - t0)
-            resolve()
-          })
-        },
-      )
-      req.on('error', reject)
-      req.end(body)
-    })
-  const worker = async (): Promise<void> => {
-    while (sent < count && performance.now() < deadline) {
-      sent++
-      await one()
-    }
+/** Sends the AssumeRoleWithWebIdentity form to `origin`; an answer must carry credentials. */
+function load(agent: Agent, origin: string, body: Buffer, count: number, capMs: number) {
+  const spec: LoadSpec = {
+    url: new URL('/', origin),
+    agent,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      'content-length': body.length,
+    },
+    body,
+    concurrency: CONCURRENCY,
+    check: (status, chunks) => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      return status === 200 && text.includes('<SessionToken>')
+        ? undefined
+        : `${status}: ${text.slice(0, 200)}`
+    },
   }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
-  return { rps: latencies.length / ((performance.now() - start) / 1000), latencies }
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] ?? NaN
+  return runLoad(spec, count, capMs)
 }
 
 async function freePort(): Promise<number> {

@@ -20,10 +20,10 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createServer, Agent, request } from 'node:https'
+import { createServer, Agent } from 'node:https'
+import { load as runLoad, median, percentile, type LoadSpec } from './_load.js'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { performance } from 'node:perf_hooks'
 import {
   createCertificateAuthority,
   createLogger,
@@ -47,69 +47,27 @@ const WARMUP_REQUESTS = 3000
 const SERVICE_ACCOUNTS = 100_000
 const NAMESPACES = 1000
 
-interface Round {
-  readonly rps: number
-  readonly latencies: number[]
-}
-
-/** Sends `count` POSTs (or until `capMs`) with `CONCURRENCY` in flight on a keep-alive agent. */
-async function load(
+/** Sends an AdmissionReview to `origin`; an answer must be 200 with `expectBytes` bytes. */
+function load(
   agent: Agent,
   origin: string,
   body: Buffer,
   count: number,
   capMs: number,
   expectBytes: number,
-): Promise<Round> {
-  const url = new URL('/mutate', origin)
-  const latencies: number[] = []
-  let sent = 0
-  const start = performance.now()
-  const deadline = start + capMs
-  const one = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const t0 = performance.now()
-      const req = request(
-        url,
-        {
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', 'content-length': body.length },
-        },
-        (res) => {
-          let n = 0
-          res.on('data', (d: Buffer) => (n += d.length))
-          res.on('end', () => {
-            if (res.statusCode !== 200 || n !== expectBytes) {
-              reject(new Error(`unexpected answer: ${res.statusCode ?? 0}, ${n} bytes`))
-              return
-            }
-            latencies.push(performance.now() - t0)
-            resolve()
-          })
-        },
-      )
-      req.on('error', reject)
-      req.end(body)
-    })
-  const worker = async (): Promise<void> => {
-    while (sent < count && performance.now() < deadline) {
-      sent++
-      await one()
-    }
+) {
+  const spec: LoadSpec = {
+    url: new URL('/mutate', origin),
+    agent,
+    headers: { 'content-type': 'application/json', 'content-length': body.length },
+    body,
+    concurrency: CONCURRENCY,
+    check: (status, chunks) => {
+      const n = chunks.reduce((sum, c) => sum + c.length, 0)
+      return status === 200 && n === expectBytes ? undefined : `${status}, ${n} bytes`
+    },
   }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
-  const seconds = (performance.now() - start) / 1000
-  return { rps: latencies.length / seconds, latencies }
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] ?? NaN
+  return runLoad(spec, count, capMs)
 }
 
 /** RSS of a child process running the informer against `server` once it has listed. */
