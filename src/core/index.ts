@@ -1,6 +1,7 @@
 export { systemClock, manualClock, epochSeconds } from './clock.js'
 export type { Clock, ManualClock } from './clock.js'
 export { IrsaError, InputError, isIrsaError, describeError } from './errors.js'
+export { readTextFile } from './read-file.js'
 export { createLogger, silentLogger, REDACTED_PATHS } from './log.js'
 export type { Logger, LoggerOptions } from './log.js'
 export {

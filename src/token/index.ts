@@ -8,7 +8,7 @@ export {
   pemBlocks,
 } from './keys.js'
 export type { SigningAlg, PublicKeyInfo, SigningKey, KeyType } from './keys.js'
-export { readPemFile, loadSigningKeyFile, loadPublicKeyFile, writeKeyPair } from './key-files.js'
+export { loadSigningKeyFile, loadPublicKeyFile, writeKeyPair } from './key-files.js'
 export type { WrittenKeyPair, WriteKeyPairOptions } from './key-files.js'
 export { TokenError, TokenRequestError, isTokenError, TOKEN_ERROR_CODES } from './errors.js'
 export type { TokenErrorCode, TokenErrorDetails } from './errors.js'

@@ -3,7 +3,6 @@ import {
   existsSync,
   mkdirSync,
   openSync,
-  readFileSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -11,7 +10,7 @@ import {
 } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { InputError } from '../core/index.js'
+import { InputError, readTextFile } from '../core/index.js'
 import {
   generateKeyPair,
   loadPublicKeys,
@@ -21,35 +20,14 @@ import {
   type SigningKey,
 } from './keys.js'
 
-/**
- * Reads a PEM file for `label` (a flag such as `--signing-key`). Errors are one line:
- * `--signing-key /path: no such file`.
- */
-export function readPemFile(path: string, label: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : 'cannot be read'
-    throw new InputError(`${label} ${path}: ${why}`)
-  }
-}
-
 /** The private key in a PEM file (PKCS#1, PKCS#8 or SEC1), with its public half. */
 export function loadSigningKeyFile(path: string, label = '--signing-key'): SigningKey {
-  return loadSigningKey(readPemFile(path, label), `${label} ${path}`)
+  return loadSigningKey(readTextFile(path, label), `${label} ${path}`)
 }
 
 /** Every public key in a PEM file (public keys, certificates, or private keys' public halves). */
 export function loadPublicKeyFile(path: string, label = '--key'): PublicKeyInfo[] {
-  return loadPublicKeys(readPemFile(path, label), `${label} ${path}`)
+  return loadPublicKeys(readTextFile(path, label), `${label} ${path}`)
 }
 
 /** What {@link writeKeyPair} wrote. */

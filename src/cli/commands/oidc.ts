@@ -1,7 +1,11 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { createLogger, ensureServingCertificate, InputError } from '../../core/index.js'
+import {
+  createLogger,
+  ensureServingCertificate,
+  InputError,
+  readTextFile,
+} from '../../core/index.js'
 import type { CertificateKeyPair } from '../../core/index.js'
 import {
   buildDiscovery,
@@ -23,28 +27,11 @@ import {
 import { loadPublicKeys, type PublicKeyInfo } from '../../token/index.js'
 import { EXIT, type Args, type Command, type Io, type OptionSpec } from '../command.js'
 
-function readInputFile(io: Io, file: string, flag: string): string {
-  try {
-    return readFileSync(resolve(io.cwd, file), 'utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : 'cannot be read'
-    throw new InputError(`${flag} ${file}: ${why}`)
-  }
-}
-
 /** Every public key in the --key files, in order (private keys give their public half). */
 function loadKeys(io: Io, args: Args, required: boolean): PublicKeyInfo[] {
   const files = args.strings('key')
   if (files.length === 0 && required) throw new InputError('--key is required')
-  return files.flatMap((f) => loadPublicKeys(readInputFile(io, f, '--key'), `--key ${f}`))
+  return files.flatMap((f) => loadPublicKeys(readTextFile(f, '--key', io.cwd), `--key ${f}`))
 }
 
 const keyOption: OptionSpec = {
@@ -236,8 +223,8 @@ const serve: Command = {
     let tlsNote: string
     if (certFile !== undefined && keyFile !== undefined) {
       tls = checkTlsPair(
-        readInputFile(io, certFile, '--tls-cert'),
-        readInputFile(io, keyFile, '--tls-key'),
+        readTextFile(certFile, '--tls-cert', io.cwd),
+        readTextFile(keyFile, '--tls-key', io.cwd),
       )
       tlsNote = `certificate ${certFile}`
     } else {
@@ -323,7 +310,7 @@ const thumbprint: Command = {
     if (!(seconds > 0) || !Number.isFinite(seconds))
       throw new InputError(`--timeout must be a positive number of seconds, got '${timeoutText}'`)
     const ca = args.strings('ca').map((f) => {
-      const pem = readInputFile(io, f, '--ca')
+      const pem = readTextFile(f, '--ca', io.cwd)
       if (!pem.includes('-----BEGIN CERTIFICATE-----'))
         throw new InputError(`--ca ${f}: no PEM certificate found`)
       return pem

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { InputError } from '../../core/index.js'
+import { InputError, readTextFile } from '../../core/index.js'
 import {
   compileParsed,
   explain,
@@ -18,23 +16,6 @@ import {
 } from '../../policy/index.js'
 import { EXIT, type Command, type Io } from '../command.js'
 
-function readPolicyFile(io: Io, file: string, flag: string): string {
-  try {
-    return readFileSync(resolve(io.cwd, file), 'utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : 'cannot be read'
-    throw new InputError(`${flag} ${file}: ${why}`)
-  }
-}
-
 /** Reads, validates and compiles one policy file; a malformed one is an InputError with IAM's message. */
 function load(
   io: Io,
@@ -43,7 +24,7 @@ function load(
   kind: PolicyKind,
   type: SourcePolicyType,
 ): CompiledPolicy {
-  const text = readPolicyFile(io, file, flag)
+  const text = readTextFile(file, flag, io.cwd)
   try {
     return compileParsed(parsePolicy(text, kind), { id: file, type })
   } catch (e) {
@@ -209,7 +190,7 @@ const validateCommand: Command = {
     const kind = args.string('type') ?? 'identity'
     if (!(KINDS as readonly string[]).includes(kind))
       throw new InputError(`--type must be one of ${KINDS.join(', ')}, got '${kind}'`)
-    const text = readPolicyFile(io, file, 'policy')
+    const text = readTextFile(file, 'policy', io.cwd)
     const issues = validatePolicy(text, kind as PolicyKind)
     if (issues.length === 0) {
       io.stdout('valid\n')
