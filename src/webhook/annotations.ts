@@ -30,7 +30,21 @@ export const POD_IDENTITY_LABEL = 'eks.amazonaws.com/pod-identity'
 /** The label the webhook configuration's objectSelector uses to let a pod opt out. */
 export const SKIP_POD_LABEL = 'eks.amazonaws.com/skip-pod-identity-webhook'
 
+// The keys of the last prefix asked for: a webhook asks for the same handful on every
+// admission, and a key built once is hashed once by the Maps it is looked up in.
+let keysPrefix: string | undefined
+let keys = new Map<string, string>()
+
 /** `<prefix>/<name>`. */
 export function annotationKey(prefix: string, name: string): string {
-  return `${prefix}/${name}`
+  if (prefix !== keysPrefix || keys.size > 64) {
+    keysPrefix = prefix
+    keys = new Map()
+  }
+  let key = keys.get(name)
+  if (key === undefined) {
+    key = `${prefix}/${name}`
+    keys.set(name, key)
+  }
+  return key
 }

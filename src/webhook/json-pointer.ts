@@ -7,12 +7,16 @@ import { WebhookError } from './errors.js'
 
 /** Escapes one reference token. */
 export function escapePointerToken(token: string): string {
+  if (!token.includes('~') && !token.includes('/')) return token
   return token.replaceAll('~', '~0').replaceAll('/', '~1')
 }
 
 /** Builds a pointer from unescaped tokens: `formatPointer(['spec', 'containers', 0])`. */
 export function formatPointer(tokens: readonly (string | number)[]): string {
-  return tokens.map((t) => '/' + escapePointerToken(String(t))).join('')
+  let pointer = ''
+  for (const t of tokens)
+    pointer += '/' + (typeof t === 'number' ? String(t) : escapePointerToken(t))
+  return pointer
 }
 
 /**

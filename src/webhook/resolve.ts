@@ -88,6 +88,16 @@ function isWindows(pod: PodView): boolean {
   )
 }
 
+// The last joined path: every admission of one configuration joins the same two parts.
+let joined = { mountPath: '', tokenPath: '', file: '' }
+
+/** `posix.join(mountPath, tokenPath)`, remembered for the last pair. */
+function tokenFilePath(mountPath: string, tokenPath: string): string {
+  if (joined.mountPath !== mountPath || joined.tokenPath !== tokenPath || joined.file === '')
+    joined = { mountPath, tokenPath, file: posix.join(mountPath, tokenPath) }
+  return joined.file
+}
+
 function windowsPath(path: string): string {
   return 'C:' + path.replaceAll('/', '\\')
 }
@@ -311,7 +321,7 @@ export function resolveIdentity(
   const volumeName = mode === 'irsa' ? IRSA_VOLUME_NAME : cc.volumeName
   const mountPath = mode === 'irsa' ? config.tokenMountPath : cc.mountPath
   const tokenPath = mode === 'irsa' ? IRSA_TOKEN_PATH : cc.tokenPath
-  const unixFile = posix.join(mountPath, tokenPath)
+  const unixFile = tokenFilePath(mountPath, tokenPath)
   const skip = skipContainers(podAnn)
 
   return {
