@@ -2,7 +2,8 @@ export { systemClock, manualClock, epochSeconds } from './clock.js'
 export type { Clock, ManualClock } from './clock.js'
 export { IrsaError, InputError, isIrsaError, describeError } from './errors.js'
 export { readTextFile } from './read-file.js'
-export { createLogger, silentLogger, REDACTED_PATHS } from './log.js'
+export { createLogger, silentLogger } from './log.js'
+export { redactSecrets, SECRET_KEYS, CENSOR, MAX_REDACT_DEPTH } from './redact.js'
 export type { Logger, LoggerOptions } from './log.js'
 export {
   createCertificateAuthority,

