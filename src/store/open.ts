@@ -79,6 +79,13 @@ export interface Store {
   transaction<T>(fn: () => T): T
   /** The schema version in the file. */
   schemaVersion(): number
+  /**
+   * A number that grows whenever a change is made through this connection or committed
+   * by any other (another process on the same file included). Two equal answers mean
+   * nothing changed in between, so whatever was read at the first is still current:
+   * callers cache rows against it. Costs one small statement (about 3 µs).
+   */
+  generation(): number
   /** The connection's durability settings, as SQLite reports them (for tests and doctor). */
   pragmas(): StorePragmas
   /** `PRAGMA integrity_check` and `foreign_key_check`: an empty list means healthy. */
@@ -187,6 +194,13 @@ export function openStore(options: OpenStoreOptions): Store {
     'PRAGMA foreign_key_check',
   )
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)')
+  // total_changes() counts this connection's row changes; data_version moves when another
+  // connection commits. Together they notice every change a read could see.
+  const changes = db
+    .prepare<[], [number, number]>('SELECT total_changes(), data_version FROM pragma_data_version')
+    .raw()
+  let seen: readonly [number, number] = [-1, -1]
+  let generation = 0
   const version = db
     .prepare<[], number | null>('SELECT max(version) FROM schema_migrations')
     .pluck()
@@ -232,6 +246,14 @@ export function openStore(options: OpenStoreOptions): Store {
       }
     },
     schemaVersion: () => version.get() ?? 0,
+    generation: () => {
+      const now = changes.get()
+      if (now !== undefined && (now[0] !== seen[0] || now[1] !== seen[1])) {
+        seen = now
+        generation++
+      }
+      return generation
+    },
     pragmas: () => ({
       journalMode: String(pragmas.journalMode.get()),
       synchronous: SYNC_LEVELS[Number(pragmas.synchronous.get())] ?? 'OFF',

@@ -22,11 +22,6 @@ export interface StsDeps {
   /** Compiled trust and session policies (one is made when absent). */
   readonly cache?: PolicyCache
   /**
-   * Milliseconds a looked-up OIDC provider or role is reused (default 0: read on every
-   * call, so IAM changes apply at once). See {@link StsLookups}.
-   */
-  readonly lookupTtlMs?: number
-  /**
    * Milliseconds successful decisions may wait to be written in one transaction (default
    * 20; 0 writes them on the next event-loop turn). Refusals are written at once.
    */
@@ -43,7 +38,7 @@ export function createStsActions(deps: StsDeps): readonly QueryAction<Principal>
     ...deps,
     trustCache,
     decisions: new DecisionSink(deps.store, deps.logger, deps.decisionFlushMs),
-    lookups: new StsLookups(deps.store, deps.clock, deps.lookupTtlMs),
+    lookups: new StsLookups(deps.store),
     memo: new TokenMemo(),
   }
   return [

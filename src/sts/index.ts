@@ -29,7 +29,7 @@ export {
 } from './credentials.js'
 export { providerUrlOf, WEB_IDENTITY_SKEW_SECONDS } from './web-identity.js'
 export { ROLE_CHAINING_MAX_SECONDS } from './assume-role.js'
-export { StsLookups, DEFAULT_LOOKUP_TTL_MS } from './lookups.js'
+export { StsLookups } from './lookups.js'
 export { DEFAULT_DECISION_FLUSH_MS } from './decisions.js'
 export { TokenMemo, TOKEN_MEMO_SIZE, TOKEN_MEMO_MAX_LENGTH } from './token-memo.js'
 export { TAGS_CLAIM, SOURCE_IDENTITY_CLAIM, MAX_SESSION_TAGS } from './session-tags.js'

@@ -164,8 +164,10 @@ export async function assumeRoleWithWebIdentity(
   if (typeof iss !== 'string' || iss === '')
     throw fail('issuer', invalid('token has no iss'), 'the token has no string iss claim')
   const url = providerUrlOf(iss)
+  // One read of the store's generation serves both lookups of this request.
+  const generation = deps.lookups.generation()
   const provider: OidcProvider | undefined =
-    url === undefined ? undefined : deps.lookups.provider(arn.accountId, url)
+    url === undefined ? undefined : deps.lookups.provider(arn.accountId, url, generation)
   if (provider === undefined)
     throw fail(
       'provider',
@@ -261,7 +263,7 @@ export async function assumeRoleWithWebIdentity(
     })
 
   // 12. Role.
-  const role = deps.lookups.role(arn.accountId, arn.name)
+  const role = deps.lookups.role(arn.accountId, arn.name, generation)
   const denied = () => awsError(STS_ERRORS.AccessDenied, { params: { action: ACTION } })
   if (role?.arn !== p.roleArn)
     throw fail(

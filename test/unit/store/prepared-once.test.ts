@@ -146,6 +146,7 @@ test('no repository function prepares a statement after open', (t) => {
   store.decisions.count()
   store.transaction(() => store.settings.get('b'))
   store.schemaVersion()
+  store.generation()
   store.pragmas()
   store.check()
   store.checkpoint()

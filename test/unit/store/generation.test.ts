@@ -1,0 +1,37 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { manualClock } from '../../../src/core/index.js'
+import { openStore } from '../../../src/store/index.js'
+import { ACCOUNT, T0, fixture } from './helpers.js'
+
+const TRUST = '{"Version":"2012-10-17","Statement":[]}'
+
+test('generation stays put across reads and moves on every write through this connection', (t) => {
+  const { store } = fixture(t)
+  const g0 = store.generation()
+  store.roles.get(ACCOUNT, 'nothing')
+  store.roles.list(ACCOUNT)
+  assert.equal(store.generation(), g0, 'reads change nothing')
+  store.roles.create({ accountId: ACCOUNT, name: 'app', assumeRolePolicyDocument: TRUST })
+  const g1 = store.generation()
+  assert.ok(g1 > g0)
+  store.roles.tag(ACCOUNT, 'app', [{ key: 'team', value: 'a' }])
+  const g2 = store.generation()
+  assert.ok(g2 > g1, 'a tag is a change to what a role read returns')
+  assert.equal(store.generation(), g2)
+})
+
+test('generation moves when another connection (another process) commits to the same file', (t) => {
+  const { store, dir } = fixture(t)
+  const other = openStore({ dir, clock: manualClock(T0) })
+  t.after(() => {
+    other.close()
+  })
+  const g0 = store.generation()
+  other.roles.create({ accountId: ACCOUNT, name: 'elsewhere', assumeRolePolicyDocument: TRUST })
+  const g1 = store.generation()
+  assert.ok(g1 > g0)
+  assert.equal(store.roles.get(ACCOUNT, 'elsewhere')?.name, 'elsewhere')
+  other.roles.updateAssumeRolePolicy(ACCOUNT, 'elsewhere', TRUST.replace('[]', '[ ]'))
+  assert.ok(store.generation() > g1)
+})
