@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describeError, IrsaError, type Clock, type Logger } from '../core/index.js'
 import { awsError } from './errors/aws-error.js'
@@ -19,6 +18,7 @@ import {
 import { parseForm } from './query/form.js'
 import { queryPairs } from './query/request-params.js'
 import { annotate, scrub, type LogLine } from './http/log-line.js'
+import { timeOrderedRequestIds } from './http/request-id.js'
 import { QueryParams } from './query/params.js'
 import { RestRouter } from './rest-router.js'
 import { isEksPath, routeService } from './routing.js'
@@ -50,7 +50,7 @@ export interface AwsAppDeps<P> {
   readonly clock: Clock
   readonly logger: Logger
   readonly limits?: AwsAppLimits
-  /** Request ids; a random UUID each by default. */
+  /** Request ids; time-ordered UUIDs (version 7, from `clock`) by default. */
   readonly newRequestId?: () => string
   /** Shared derived-key cache (one is made when absent). */
   readonly keyCache?: SigningKeyCache
@@ -107,7 +107,7 @@ function health(requestId: string): AwsHttpResponse {
 export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
   const { clock, logger } = deps
   const maxBody = deps.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  const newRequestId = deps.newRequestId ?? randomUUID
+  const newRequestId = deps.newRequestId ?? timeOrderedRequestIds(clock)
   const keyCache = deps.keyCache ?? new SigningKeyCache()
   const actions = new Map<string, QueryAction<P>>()
   const owners = new Map<string, AwsService[]>()

@@ -67,6 +67,7 @@ export {
 } from './http/respond.js'
 export type { AwsHttpResponse } from './http/respond.js'
 export { DEFAULT_MAX_BODY_BYTES } from './http/body.js'
+export { timeOrderedRequestIds } from './http/request-id.js'
 
 export { verifySigV4, MAX_SKEW_MS } from './sigv4/verify.js'
 export type {

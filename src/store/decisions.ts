@@ -168,25 +168,26 @@ export function createDecisionLog({ db, clock }: RepoContext, sync: DecisionLogS
   const relaxed = db.prepare('PRAGMA synchronous = NORMAL')
   const full = db.prepare('PRAGMA synchronous = FULL')
 
+  const paramsOf = (e: NewDecision): InsertParams => ({
+    request_id: e.requestId,
+    at: e.at ?? clock.now(),
+    account_id: e.accountId ?? null,
+    principal: e.principal ?? null,
+    action: e.action,
+    resource: e.resource ?? null,
+    decision: e.decision,
+    error_code: e.errorCode ?? null,
+    reasons: reasonsJson(e),
+  })
   /** Inserts one record and returns it as a read would (reasons through JSON, as stored). */
-  const insertOne = (e: NewDecision): DecisionRecord => {
-    const params: InsertParams = {
-      request_id: e.requestId,
-      at: e.at ?? clock.now(),
-      account_id: e.accountId ?? null,
-      principal: e.principal ?? null,
-      action: e.action,
-      resource: e.resource ?? null,
-      decision: e.decision,
-      error_code: e.errorCode ?? null,
-      reasons: reasonsJson(e),
-    }
+  const append = db.transaction((e: NewDecision): DecisionRecord => {
+    const params = paramsOf(e)
     const seq = Number(insert.run(params).lastInsertRowid)
     return toRecord({ ...params, seq, decision: e.decision })
-  }
-  const append = db.transaction((e: NewDecision): DecisionRecord => insertOne(e))
+  })
+  // A batch is the STS hot path's whole write cost: insert, read nothing back.
   const appendMany = db.transaction((list: readonly NewDecision[]): number => {
-    for (const e of list) insertOne(e)
+    for (const e of list) insert.run(paramsOf(e))
     return list.length
   })
   const pruneTx = db.transaction((before: number): number => prune.run(before).changes)
