@@ -1,4 +1,4 @@
-export { openStore, DB_FILE, DEFAULT_BUSY_TIMEOUT_MS } from './open.js'
+export { openStore, DB_FILE, DEFAULT_BUSY_TIMEOUT_MS, EXTERNAL_CHANGE_CHECK_MS } from './open.js'
 export type { Store, OpenStoreOptions, StorePragmas } from './open.js'
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
 export type { Migration } from './migrations.js'

@@ -22,6 +22,8 @@ import { sqliteFailure } from './sqlite-errors.js'
 
 /** The database file's name in a data directory. */
 export const DB_FILE = 'irsa.db'
+/** How often (clock milliseconds) {@link Store.generation} looks for other connections' commits. */
+export const EXTERNAL_CHANGE_CHECK_MS = 1
 /** How long a write waits for another connection's lock before `ERR_STORE_BUSY`. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000
 
@@ -80,10 +82,11 @@ export interface Store {
   /** The schema version in the file. */
   schemaVersion(): number
   /**
-   * A number that grows whenever a change is made through this connection or committed
-   * by any other (another process on the same file included). Two equal answers mean
-   * nothing changed in between, so whatever was read at the first is still current:
-   * callers cache rows against it. Costs one small statement (about 3 µs).
+   * A number that grows whenever a change is made through this connection (at once) or
+   * committed by another, such as another process on the same file (noticed within
+   * {@link EXTERNAL_CHANGE_CHECK_MS} of the clock). Two equal answers mean nothing changed
+   * in between, so what was read at the first is still current: callers cache rows
+   * against it. Costs well under a microsecond, plus a few once per millisecond.
    */
   generation(): number
   /** The connection's durability settings, as SQLite reports them (for tests and doctor). */
@@ -194,12 +197,14 @@ export function openStore(options: OpenStoreOptions): Store {
     'PRAGMA foreign_key_check',
   )
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)')
-  // total_changes() counts this connection's row changes; data_version moves when another
-  // connection commits. Together they notice every change a read could see.
-  const changes = db
-    .prepare<[], [number, number]>('SELECT total_changes(), data_version FROM pragma_data_version')
-    .raw()
-  let seen: readonly [number, number] = [-1, -1]
+  // total_changes() counts this connection's row changes (no file access: cheap, asked on
+  // every call); data_version moves when another connection commits (it opens a read
+  // transaction: shared-memory locks, a few µs), asked at most once per clock millisecond.
+  const totalChanges = db.prepare<[], number>('SELECT total_changes()').pluck()
+  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck()
+  let seenTotal = -1
+  let seenVersion = -1
+  let versionAt = Number.NEGATIVE_INFINITY
   let generation = 0
   const version = db
     .prepare<[], number | null>('SELECT max(version) FROM schema_migrations')
@@ -247,9 +252,16 @@ export function openStore(options: OpenStoreOptions): Store {
     },
     schemaVersion: () => version.get() ?? 0,
     generation: () => {
-      const now = changes.get()
-      if (now !== undefined && (now[0] !== seen[0] || now[1] !== seen[1])) {
-        seen = now
+      const total = totalChanges.get() ?? 0
+      const now = options.clock.now()
+      let version = seenVersion
+      if (now - versionAt >= EXTERNAL_CHANGE_CHECK_MS || now < versionAt) {
+        version = dataVersion.get() ?? 0
+        versionAt = now
+      }
+      if (total !== seenTotal || version !== seenVersion) {
+        seenTotal = total
+        seenVersion = version
         generation++
       }
       return generation

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { manualClock } from '../../../src/core/index.js'
-import { openStore } from '../../../src/store/index.js'
+import { EXTERNAL_CHANGE_CHECK_MS, openStore } from '../../../src/store/index.js'
 import { ACCOUNT, T0, fixture } from './helpers.js'
 
 const TRUST = '{"Version":"2012-10-17","Statement":[]}'
@@ -21,17 +21,24 @@ test('generation stays put across reads and moves on every write through this co
   assert.equal(store.generation(), g2)
 })
 
-test('generation moves when another connection (another process) commits to the same file', (t) => {
-  const { store, dir } = fixture(t)
+test('generation moves within a clock millisecond of another connection (another process) committing', (t) => {
+  const { store, dir, clock } = fixture(t)
   const other = openStore({ dir, clock: manualClock(T0) })
   t.after(() => {
     other.close()
   })
   const g0 = store.generation()
   other.roles.create({ accountId: ACCOUNT, name: 'elsewhere', assumeRolePolicyDocument: TRUST })
+  assert.equal(store.generation(), g0, 'within the same millisecond the commit may go unseen')
+  clock.advance(EXTERNAL_CHANGE_CHECK_MS)
   const g1 = store.generation()
   assert.ok(g1 > g0)
   assert.equal(store.roles.get(ACCOUNT, 'elsewhere')?.name, 'elsewhere')
   other.roles.updateAssumeRolePolicy(ACCOUNT, 'elsewhere', TRUST.replace('[]', '[ ]'))
+  clock.advance(EXTERNAL_CHANGE_CHECK_MS)
   assert.ok(store.generation() > g1)
+  clock.advance(EXTERNAL_CHANGE_CHECK_MS)
+  const g2 = store.generation()
+  clock.advance(EXTERNAL_CHANGE_CHECK_MS)
+  assert.equal(store.generation(), g2, 'no commit, no change')
 })

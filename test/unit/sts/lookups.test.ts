@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { manualClock } from '../../../src/core/index.js'
-import { openStore, type Store } from '../../../src/store/index.js'
+import { EXTERNAL_CHANGE_CHECK_MS, openStore, type Store } from '../../../src/store/index.js'
 import { StsLookups } from '../../../src/sts/index.js'
 import { ACCOUNT, harness, type Harness } from './harness.js'
 
@@ -47,15 +47,18 @@ test('a found role is read once and reused until anything in the store changes',
   assert.equal(lookups.provider(ACCOUNT, h.issuer.hostPath)?.arn, h.providerArn)
 })
 
-test('a change committed by another process applies to the very next lookup', () => {
+test('a change committed by another process applies within a clock millisecond', () => {
   const lookups = new StsLookups(h.store)
   lookups.role(ACCOUNT, 'app')
   const other = openStore({ dir: h.store.dir, clock: manualClock(0) })
   try {
     const changed = EMPTY.replace('[]', '[ ]')
     other.roles.updateAssumeRolePolicy(ACCOUNT, 'app', changed)
+    h.clock.advance(EXTERNAL_CHANGE_CHECK_MS)
     assert.equal(lookups.role(ACCOUNT, 'app')?.assumeRolePolicyDocument, changed)
+    lookups.provider(ACCOUNT, h.issuer.hostPath)
     other.oidcProviders.delete(h.providerArn)
+    h.clock.advance(EXTERNAL_CHANGE_CHECK_MS)
     assert.equal(lookups.provider(ACCOUNT, h.issuer.hostPath), undefined)
   } finally {
     other.close()
