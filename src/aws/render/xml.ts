@@ -2,6 +2,8 @@ import type { AwsError } from '../errors/aws-error.js'
 import { iso8601Seconds, type ResultStruct, type ResultValue } from './result.js'
 
 const XML_SPECIAL = /[&<>"'\r]|[^\t\n\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
+/** Printable ASCII without `& < > " '`, tab and newline: nothing to escape (most values). */
+const XML_PLAIN = /^[\t\n\x20\x21\x23-\x25\x28-\x3B\x3D\x3F-\x7E]*$/
 
 /**
  * The one XML escape: `& < > " '` as entities, `\r` as `&#13;` (so parsers keep it), and
@@ -9,6 +11,7 @@ const XML_SPECIAL = /[&<>"'\r]|[^\t\n\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FF
  * client's parser never chokes on an echoed value.
  */
 export function escapeXml(s: string): string {
+  if (XML_PLAIN.test(s)) return s
   return s.replace(XML_SPECIAL, (c) => {
     switch (c) {
       case '&':

@@ -155,6 +155,38 @@ test('escapeXml: entities, \\r kept, characters XML cannot carry replaced', () =
   assert.equal(escapeXml('plain ✓'), 'plain ✓')
 })
 
+test('escapeXml agrees with a naive reference on every BMP character (fast path included)', () => {
+  const reference = (s: string): string => {
+    let out = ''
+    for (const ch of s) {
+      const c = ch.codePointAt(0) ?? 0
+      const named: Record<string, string> = {
+        '&': '&amp;',
+        '<': '&lt;',
+        '>': '&gt;',
+        '"': '&quot;',
+        "'": '&apos;',
+        '\r': '&#13;',
+      }
+      const legal =
+        c === 0x9 ||
+        c === 0xa ||
+        (c >= 0x20 && c <= 0xd7ff) ||
+        (c >= 0xe000 && c <= 0xfffd) ||
+        c >= 0x10000
+      out += named[ch] ?? (legal ? ch : '\uFFFD')
+    }
+    return out
+  }
+  for (let c = 0; c < 0x10000; c++) {
+    const s = `ab${String.fromCharCode(c)}cd`
+    if (escapeXml(s) !== reference(s))
+      assert.equal(escapeXml(s), reference(s), `U+${c.toString(16)}`)
+  }
+  const token = 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ+/=='
+  assert.equal(escapeXml(token), token)
+})
+
 test('timestamps: ISO 8601 UTC without fractional seconds; JSON epoch seconds', () => {
   assert.equal(iso8601Seconds(Date.UTC(2014, 9, 24, 23, 0, 23, 999)), '2014-10-24T23:00:23Z')
   assert.equal(toJsonValue(timestamp(1514869445999)), 1514869445)
