@@ -112,12 +112,14 @@ export function parseCidr(s: string): Cidr | undefined {
   const addr = parseIp(slash < 0 ? s : s.slice(0, slash))
   if (addr === undefined) return undefined
   const max = addr.v6 ? 128 : 32
-  if (slash < 0) return { ...addr, prefix: max }
+  // Literals, not `{ ...addr, prefix }`: a spread gives each object a map of its own, and
+  // cidrContains reads these fields on every evaluation.
+  if (slash < 0) return { v6: addr.v6, words: addr.words, prefix: max }
   const p = s.slice(slash + 1)
   if (!/^\d{1,3}$/.test(p)) return undefined
   const prefix = Number(p)
   if (prefix > max) return undefined
-  return { ...addr, prefix }
+  return { v6: addr.v6, words: addr.words, prefix }
 }
 
 /** Whether `ip` is inside `cidr` (an address of the other family never is). */

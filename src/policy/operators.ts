@@ -100,7 +100,17 @@ export function parseOperator(written: string): OperatorSpec | undefined {
   // A set qualifier on Null changes nothing (Null only tests presence); IfExists on Null is
   // meaningless and IAM rejects it.
   if (base.family === 'null' && ifExists) return undefined
-  return { ...base, ifExists, set }
+  // Spelled out, not `{ ...base, ifExists, set }`: V8 gives every object built by a spread
+  // followed by more properties a map of its own, and conditionHolds reads these fields on
+  // every evaluation (thousands of maps made those loads megamorphic and missing).
+  return {
+    base: base.base,
+    family: base.family,
+    comparison: base.comparison,
+    negated: base.negated,
+    ifExists,
+    set,
+  }
 }
 
 /** Whether policy variables are substituted in this family's values (String and ARN only). */
