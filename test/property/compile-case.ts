@@ -14,12 +14,21 @@ function compileOne(p: NaivePolicy, kind: PolicyKind): CompiledPolicy {
   return compilePolicy(text, kind, { id: p.id, type: p.type ?? 'none' })
 }
 
-/** The case's policies, compiled once. */
+/**
+ * The case's policies, compiled once. The set is filled in a fixed order, as src/iam's
+ * authorizer and src/sts build theirs, so that sets share a few object shapes: a literal
+ * that starts with spreads gets a V8 map of its own per object, which no real caller makes.
+ */
 export function compileCase(c: GeneratedCase): PolicySet<CompiledPolicy> {
-  return {
-    ...(c.identity ? { identity: c.identity.map((p) => compileOne(p, 'identity')) } : {}),
-    ...(c.boundary ? { boundary: c.boundary.map((p) => compileOne(p, 'boundary')) } : {}),
-    ...(c.session ? { session: c.session.map((p) => compileOne(p, 'session')) } : {}),
-    ...(c.resource ? { resource: compileOne(c.resource, resourceKind(c.request.action)) } : {}),
-  }
+  const set: {
+    identity?: readonly CompiledPolicy[]
+    boundary?: readonly CompiledPolicy[]
+    session?: readonly CompiledPolicy[]
+    resource?: CompiledPolicy
+  } = {}
+  if (c.identity) set.identity = c.identity.map((p) => compileOne(p, 'identity'))
+  if (c.boundary) set.boundary = c.boundary.map((p) => compileOne(p, 'boundary'))
+  if (c.session) set.session = c.session.map((p) => compileOne(p, 'session'))
+  if (c.resource) set.resource = compileOne(c.resource, resourceKind(c.request.action))
+  return set
 }
