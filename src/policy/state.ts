@@ -30,8 +30,12 @@ export interface EvalState {
    */
   keys: string[] | undefined
   entries: (ContextEntry | undefined)[] | undefined
-  /** Lower-cased key → key as first written, for missing context keys. */
-  missing: Map<string, string> | undefined
+  /**
+   * The missing context keys as first written, and their lower-cased forms, both kept sorted
+   * by the lower-cased form (a request misses a few keys at most: plain arrays, no Map).
+   */
+  missing: string[] | undefined
+  missingLower: string[] | undefined
   /** Resolves policy variables against the request context (noting missing keys). */
   readonly resolve: Resolver
   /** Resolves like `resolve` but notes nothing: for describing values in explanations. */
@@ -52,6 +56,7 @@ export function newState(req: EvalRequest, trace: boolean): EvalState {
     keys: undefined,
     entries: undefined,
     missing: undefined,
+    missingLower: undefined,
     resolve: (key, lower) => {
       const e = lookup(st, key, lower)
       if (e === undefined) {
@@ -126,17 +131,31 @@ export function isMultivalued(e: ContextEntry): boolean {
 
 /** Records that a condition or variable referred to a key the request did not carry. */
 export function noteMissing(st: EvalState, key: string, lower: string): void {
-  st.missing ??= new Map()
-  if (!st.missing.has(lower)) st.missing.set(lower, key)
+  const keys = st.missing
+  const lowers = st.missingLower
+  if (keys === undefined || lowers === undefined) {
+    st.missing = [key]
+    st.missingLower = [lower]
+    return
+  }
+  // Scan down from the greatest: stop at the key itself (already noted) or where it belongs.
+  let i = lowers.length
+  while (i > 0) {
+    const l = lowers[i - 1] as string
+    if (l === lower) return
+    if (l < lower) break
+    i--
+  }
+  keys.splice(i, 0, key)
+  lowers.splice(i, 0, lower)
 }
 
 /** The missing keys, sorted (case-insensitively) and de-duplicated. */
 export function missingKeys(st: EvalState): readonly string[] {
-  if (st.missing === undefined) return []
-  return [...st.missing.entries()]
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map((e) => e[1])
+  return st.missing ?? NONE
 }
+
+const NONE: readonly string[] = Object.freeze([])
 
 /** The request's principal, analysed once per request. */
 export function principalView(st: EvalState): PrincipalView | undefined {
