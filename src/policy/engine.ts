@@ -229,16 +229,24 @@ export function run(
 const NONE: readonly StatementRef[] = Object.freeze([])
 
 /** Joins the layers' statement lists, without copying when only one list is non-empty. */
-function concat(...lists: (StatementRef[] | undefined)[]): readonly StatementRef[] {
-  let only: StatementRef[] | undefined
-  let count = 0
-  for (const l of lists) {
-    if (l === undefined) continue
-    only = l
-    count++
-  }
-  if (count <= 1) return only ?? NONE
-  return lists.flatMap((l) => l ?? [])
+function concat(
+  a: StatementRef[] | undefined,
+  b: StatementRef[] | undefined,
+  c: StatementRef[] | undefined,
+  d: StatementRef[] | undefined,
+): readonly StatementRef[] {
+  const count =
+    (a === undefined ? 0 : 1) +
+    (b === undefined ? 0 : 1) +
+    (c === undefined ? 0 : 1) +
+    (d === undefined ? 0 : 1)
+  if (count <= 1) return a ?? b ?? c ?? d ?? NONE
+  const out: StatementRef[] = []
+  if (a !== undefined) out.push(...a)
+  if (b !== undefined) out.push(...b)
+  if (c !== undefined) out.push(...c)
+  if (d !== undefined) out.push(...d)
+  return out
 }
 
 /** The explanation object for {@link run}'s traced result. */
