@@ -134,6 +134,8 @@ export function compileGlob(pattern: string): Glob {
 export function matchGlob(g: Glob, s: string, from = 0, to = s.length): boolean {
   switch (g.shape) {
     case GLOB_EXACT:
+      // The whole string (actions): one comparison, no builtin call.
+      if (from === 0 && to === s.length) return s === g.literal
       return to - from === g.literal.length && s.startsWith(g.literal, from)
     case GLOB_ANY:
       return true
