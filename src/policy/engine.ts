@@ -54,7 +54,7 @@ function applies(s: CompiledStatement, st: EvalState): boolean {
   if (resources !== undefined) {
     let matched = false
     let unresolved = false
-    const resource = st.req.resource
+    const resource = st.resource
     for (let i = 0; i < resources.length; i++) {
       const m = arnPatternMatches(resources[i] as ArnPattern, resource, st.colons, st.resolve)
       if (m === true) {

@@ -93,7 +93,12 @@ export function compilePrincipal(block: PrincipalBlock): CompiledPrincipal {
 
 /** A request principal, analysed once per request. */
 export interface PrincipalView {
-  readonly p: RequestPrincipal
+  /**
+   * The principal's type and id, copied: matchers read them from views, which all share one
+   * shape, not from request principals of their callers' shapes.
+   */
+  readonly type: RequestPrincipal['type']
+  readonly id: string
   readonly account: string | undefined
   /** `ACCOUNT/ROLE-NAME` for a role or role session. */
   readonly roleKey: string | undefined
@@ -101,25 +106,36 @@ export interface PrincipalView {
   readonly root: boolean
 }
 
+/** A view, always built by this one literal. */
+function view(
+  type: RequestPrincipal['type'],
+  id: string,
+  account: string | undefined,
+  roleKey: string | undefined,
+  session: boolean,
+  root: boolean,
+): PrincipalView {
+  return { type, id, account, roleKey, session, root }
+}
+
 /** Analyses the request's principal (an AWS principal's account, role, session). */
 export function viewPrincipal(p: RequestPrincipal): PrincipalView {
-  if (p.type !== 'AWS') {
-    return { p, account: p.account, roleKey: undefined, session: false, root: false }
-  }
-  if (ACCOUNT.test(p.id))
-    return { p, account: p.id, roleKey: undefined, session: false, root: true }
-  const a = splitArn(p.id)
+  const type = p.type
+  const id = p.id
+  if (type !== 'AWS') return view(type, id, p.account, undefined, false, false)
+  if (ACCOUNT.test(id)) return view(type, id, id, undefined, false, true)
+  const a = splitArn(id)
   const account = p.account ?? a?.account
-  if (a === undefined) return { p, account, roleKey: undefined, session: false, root: false }
+  if (a === undefined) return view(type, id, account, undefined, false, false)
   if (a.service === 'sts' && a.resource.startsWith('assumed-role/')) {
     const [, role] = a.resource.split('/')
-    return { p, account, roleKey: `${a.account}/${role ?? ''}`, session: true, root: false }
+    return view(type, id, account, `${a.account}/${role ?? ''}`, true, false)
   }
   if (a.service === 'iam' && a.resource.startsWith('role/')) {
     const name = a.resource.slice(a.resource.lastIndexOf('/') + 1)
-    return { p, account, roleKey: `${a.account}/${name}`, session: false, root: false }
+    return view(type, id, account, `${a.account}/${name}`, false, false)
   }
-  return { p, account, roleKey: undefined, session: false, root: a.resource === 'root' }
+  return view(type, id, account, undefined, false, a.resource === 'root')
 }
 
 /**
@@ -130,8 +146,8 @@ export function viewPrincipal(p: RequestPrincipal): PrincipalView {
 export function principalLevel(cp: CompiledPrincipal, v: PrincipalView | undefined): number {
   if (cp.any) return 2
   if (v === undefined) return 0
-  const id = v.p.id
-  switch (v.p.type) {
+  const id = v.id
+  switch (v.type) {
     case 'AWS':
       if (cp.exact.has(id)) return 2
       if (v.roleKey !== undefined && cp.roles.has(v.roleKey)) return 2
@@ -150,8 +166,8 @@ export function principalLevel(cp: CompiledPrincipal, v: PrincipalView | undefin
 export function notPrincipalExcludes(cp: CompiledPrincipal, v: PrincipalView | undefined): boolean {
   if (cp.any) return true
   if (v === undefined) return false
-  const id = v.p.id
-  switch (v.p.type) {
+  const id = v.id
+  switch (v.type) {
     case 'AWS': {
       const accountListed = v.account !== undefined && cp.accounts.has(v.account)
       if (v.root) return accountListed

@@ -12,7 +12,12 @@ import type { ContextEntry, EvalRequest, MismatchReason } from './types.js'
 
 export interface EvalState {
   readonly req: EvalRequest
+  /**
+   * The request's action (lower-cased) and resource, read once: matchers read these from
+   * the state, whose shape is always the same, not from requests of their callers' shapes.
+   */
   readonly action: string
+  readonly resource: string
   readonly colons: readonly number[] | undefined
   /** Set when explaining: statement matchers then record why they failed. */
   readonly trace: boolean
@@ -44,10 +49,12 @@ export interface EvalState {
 
 /** Starts the state for one request. */
 export function newState(req: EvalRequest, trace: boolean): EvalState {
+  const resource = req.resource
   const st: EvalState = {
     req,
     action: req.action.toLowerCase(),
-    colons: arnColons(req.resource),
+    resource,
+    colons: arnColons(resource),
     trace,
     reason: undefined,
     principalLevel: 0,
