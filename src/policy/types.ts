@@ -159,6 +159,11 @@ export interface Explanation extends EvalResult {
  * nothing denies; identity layers, when also given, must allow too. A principal that the
  * resource policy matches only at account level (`"AWS": "ACCOUNT"` or `...:root`) is
  * delegated to the account: identity layers must then be given and allow.
+ *
+ * Evaluation reads a set's four fields on every call, so build sets in few shapes: a
+ * literal that starts with a layer (`{ identity, ...(b ? { boundary: b } : {}) }`), or
+ * assignments in a fixed order. A literal that starts with a spread gets a V8 hidden class
+ * of its own per object, and thousands of those make the reads megamorphic and slow.
  */
 export interface PolicySet<P> {
   readonly identity?: readonly P[]
