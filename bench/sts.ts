@@ -7,13 +7,14 @@
  * count per round with a time cap. Both get the same form body (a real service-account
  * token from an HTTPS issuer on loopback). Rounds alternate between the servers; the
  * table has each server's median-round requests per second and p50/p99 latency over all
- * timed requests, and the ratios (targets: ≥ 20× moto's rps, p99 ≤ 1/10 of moto's).
+ * timed requests, and the ratios (targets: ≥ 20× moto's rps, judged on the median of the
+ * per-round ratios; p99 ≤ 1/10 of moto's).
  *
  * Each server runs in its own process (irsa in a child of this one, running this very
  * module with a flag), so that neither shares a core with the load generator.
  *
- * Bounded: warm-up, then 6 rounds per server of at most 4,000 requests or 3 s each
- * (about 45 s), moto started with a 20 s readiness cap and stopped at the end.
+ * Bounded: warm-up, then 8 rounds per server of at most 4,000 requests or 3 s each
+ * (about 60 s), moto started with a 20 s readiness cap and stopped at the end.
  * Without `moto_server` on PATH the moto row says so and the ratios are left out.
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -39,7 +40,7 @@ import {
 import { irsaTrust, startIssuer } from '../test/unit/sts/harness.js'
 
 const CONCURRENCY = 32
-const ROUNDS = 6
+const ROUNDS = 8
 const ROUND_REQUESTS = 4000
 const ROUND_MS = 3000
 const WARMUP_REQUESTS = 2000
@@ -248,13 +249,19 @@ export async function run(): Promise<string> {
   if (m === undefined || ours === undefined)
     lines.push('| moto_server | — | skipped: moto_server is not on PATH | — | — |')
   else {
-    const rpsRatio = ours.rps / m.rps
+    // Each round runs both servers back to back; the median of the per-round ratios is
+    // robust to a shared machine's load drifting during the run (the webhook bench's rule).
+    const oursRps = results.get(ours.name)?.rps ?? []
+    const motoRps = results.get(m.name)?.rps ?? []
+    const rpsRatio = median(oursRps.map((r, i) => r / (motoRps[i] ?? NaN)))
+    const overall = ours.rps / m.rps
     const p99Ratio = m.p99 / ours.p99
     lines.push(
       '',
       `| ratio | target | measured | met |`,
       '| --- | --- | ---: | --- |',
-      `| rps irsa / moto | ≥ 20× | ${rpsRatio.toFixed(1)}× | ${rpsRatio >= 20 ? 'yes' : 'NO'} |`,
+      `| rps irsa / moto, median of ${ROUNDS} paired rounds | ≥ 20× | ${rpsRatio.toFixed(1)}× | ${rpsRatio >= 20 ? 'yes' : 'NO'} |`,
+      `| rps irsa / moto, median rounds | | ${overall.toFixed(1)}× | |`,
       `| p99 moto / irsa | ≥ 10× | ${p99Ratio.toFixed(1)}× | ${p99Ratio >= 10 ? 'yes' : 'NO'} |`,
     )
   }
