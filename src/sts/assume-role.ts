@@ -4,13 +4,13 @@ import {
   iso8601Seconds,
   STS_ERRORS,
   struct,
-  timestamp,
   type QueryContext,
   type ResultStruct,
 } from '../aws/index.js'
 import type { Authorizer, PolicyCache, Principal, RoleSessionPrincipal } from '../iam/index.js'
 import { compilePolicy, evaluate, type ContextEntry, type EvalRequest } from '../policy/index.js'
 import type { Store } from '../store/index.js'
+import { sessionResult } from './credentials-result.js'
 import { DecisionRecorder, type DecisionSink } from './decisions.js'
 import { assumeRoleParams, DEFAULT_DURATION_SECONDS, parseRoleArn } from './params.js'
 import type { SessionCodec } from './session-codec.js'
@@ -181,14 +181,10 @@ export function assumeRole(deps: AssumeRoleDeps, ctx: QueryContext<Principal>): 
     trust: trust.reasons,
   })
   const withPolicy = p.policy !== undefined || p.policyArns.length > 0
+  const { Credentials, AssumedRoleUser } = sessionResult(creds, principal)
   return struct({
-    Credentials: struct({
-      AccessKeyId: creds.accessKeyId,
-      SecretAccessKey: creds.secretAccessKey,
-      SessionToken: creds.sessionToken,
-      Expiration: timestamp(creds.expiresAtMs),
-    }),
-    AssumedRoleUser: struct({ AssumedRoleId: principal.userId, Arn: principal.arn }),
+    Credentials,
+    AssumedRoleUser,
     PackedPolicySize: withPolicy ? session.packedSize([]) : undefined,
     SourceIdentity: p.sourceIdentity,
   })

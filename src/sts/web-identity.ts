@@ -4,7 +4,6 @@ import {
   iso8601Seconds,
   STS_ERRORS,
   struct,
-  timestamp,
   type QueryContext,
   type ResultStruct,
 } from '../aws/index.js'
@@ -21,6 +20,7 @@ import {
   type TokenKeySet,
   type VerifiedToken,
 } from '../token/index.js'
+import { sessionResult } from './credentials-result.js'
 import { DecisionRecorder, type DecisionSink } from './decisions.js'
 import { JwksFetchError } from './errors.js'
 import type { JwksFetcher } from './jwks-fetcher.js'
@@ -384,15 +384,11 @@ export async function assumeRoleWithWebIdentity(
   })
   ctx.annotate({ roleArn: role.arn, session: sessionName })
   const withPolicy = p.policy !== undefined || p.policyArns.length > 0
+  const { Credentials, AssumedRoleUser } = sessionResult(creds, sessionPrincipal)
   return struct({
-    Credentials: struct({
-      AccessKeyId: creds.accessKeyId,
-      SecretAccessKey: creds.secretAccessKey,
-      SessionToken: creds.sessionToken,
-      Expiration: timestamp(creds.expiresAtMs),
-    }),
+    Credentials,
     SubjectFromWebIdentityToken: claims.sub,
-    AssumedRoleUser: struct({ AssumedRoleId: sessionPrincipal.userId, Arn: sessionPrincipal.arn }),
+    AssumedRoleUser,
     PackedPolicySize: withPolicy ? session.packedSize(tagClaim.tags) : undefined,
     Provider: provider.arn,
     Audience: audience,
