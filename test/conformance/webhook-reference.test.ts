@@ -187,7 +187,7 @@ function dropArtefacts(expected: unknown, input: unknown): void {
 
 const present = existsSync(FIXTURES)
 if (!present) {
-  const why = `SKIPPED: reference webhook fixtures not found at ${FIXTURES} (they are in ../shared in CI)`
+  const why = `SKIPPED: reference webhook fixtures not found at ${FIXTURES} (they are in ../shared in CI; IRSA_SHARED_DIR points elsewhere)`
   if (process.env['CI'] === 'true') {
     test('reference webhook fixtures are present', () => {
       assert.fail(`${why}; they are required when CI=true`)

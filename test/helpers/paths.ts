@@ -20,8 +20,11 @@ export function repoPath(...parts: string[]): string {
   return join(repoRoot, ...parts)
 }
 
-/** `../shared` beside the checkout (reference fixtures; present in CI). */
-export const sharedDir = resolve(repoRoot, '..', 'shared')
+/**
+ * The shared reference material (conformance fixtures): `IRSA_SHARED_DIR` when set, else
+ * `../shared` beside the checkout, where CI has it.
+ */
+export const sharedDir = resolve(process.env['IRSA_SHARED_DIR'] ?? join(repoRoot, '..', 'shared'))
 
 /** The compiled CLI entry (after `npm run build`). */
 export const cliBin = join(repoRoot, 'bin', 'irsa.js')
