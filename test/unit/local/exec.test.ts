@@ -51,6 +51,19 @@ function checkSignature(f: LocalFixture, token: string): void {
   )
 }
 
+/** Applies ServiceAccount `default/my-sa` with {@link ROLE} and plans an exec for it. */
+async function planMySa(f: LocalFixture): Promise<ReturnType<typeof planExec>> {
+  await applySa(f, saYaml('my-sa', 'default', ROLE))
+  return planExec(
+    f.store,
+    f.cluster,
+    'default',
+    'my-sa',
+    localMutationConfig(f.store.settings),
+    f.clock,
+  )
+}
+
 async function applySa(f: LocalFixture, yaml: string): Promise<void> {
   const r = await runCli(['apply', '--data-dir', f.dir, '-f', '-'], { stdin: yaml, clock: f.clock })
   assert.equal(r.code, 0, r.stderr)
@@ -202,15 +215,7 @@ test('a ServiceAccount without a role, a missing one and a missing namespace are
 
 test('a command that does not exist is a one-line error and leaves no directory', async (t) => {
   const f = localFixture(t)
-  await applySa(f, saYaml('my-sa', 'default', ROLE))
-  const plan = planExec(
-    f.store,
-    f.cluster,
-    'default',
-    'my-sa',
-    localMutationConfig(f.store.settings),
-    f.clock,
-  )
+  const plan = await planMySa(f)
   let dir = ''
   await assert.rejects(
     runWithToken({
@@ -276,15 +281,7 @@ poll()
 
 test('the token is rewritten at 80% of its lifetime while the command runs, with a new iat', async (t) => {
   const f = localFixture(t)
-  await applySa(f, saYaml('my-sa', 'default', ROLE))
-  const plan = planExec(
-    f.store,
-    f.cluster,
-    'default',
-    'my-sa',
-    localMutationConfig(f.store.settings),
-    f.clock,
-  )
+  const plan = await planMySa(f)
   const fake = manualTimers()
   let out = ''
   let fired = false
@@ -318,15 +315,7 @@ test('the token is rewritten at 80% of its lifetime while the command runs, with
 
 test('a failed refresh says so on stderr, keeps the old token and retries in a minute', async (t) => {
   const f = localFixture(t)
-  await applySa(f, saYaml('my-sa', 'default', ROLE))
-  const plan = planExec(
-    f.store,
-    f.cluster,
-    'default',
-    'my-sa',
-    localMutationConfig(f.store.settings),
-    f.clock,
-  )
+  const plan = await planMySa(f)
   const fake = manualTimers()
   let calls = 0
   let first = ''
@@ -357,15 +346,7 @@ test('a failed refresh says so on stderr, keeps the old token and retries in a m
 
 test('signals are passed to the command; its death by signal is 128 + n', async (t) => {
   const f = localFixture(t)
-  await applySa(f, saYaml('my-sa', 'default', ROLE))
-  const plan = planExec(
-    f.store,
-    f.cluster,
-    'default',
-    'my-sa',
-    localMutationConfig(f.store.settings),
-    f.clock,
-  )
+  const plan = await planMySa(f)
   let unsubscribed = false
   const code = await runWithToken({
     // Prints once it is running, then waits (bounded) to be signalled.
