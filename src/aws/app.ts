@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { describeError, IrsaError, type Clock, type Logger } from '../core/index.js'
+import { describeError, IrsaError, isBodyAborted, type Clock, type Logger } from '../core/index.js'
 import { awsError } from './errors/aws-error.js'
 import { COMMON_ERRORS } from './errors/common.js'
 import { EKS_ERRORS } from './errors/eks.js'
@@ -294,6 +294,12 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
     try {
       body = await readBody(req, maxBody)
     } catch (e) {
+      if (isBodyAborted(e)) {
+        // The client hung up mid-body: nobody reads an answer, and nothing failed here.
+        logger.info({ method, path: splitTarget(req.url ?? '/').path }, 'aws request aborted')
+        res.destroy()
+        return
+      }
       bodyError = e
     }
     const resp = await serve(

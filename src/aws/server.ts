@@ -1,18 +1,9 @@
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { IrsaError, type Logger } from '../core/index.js'
+import { listen, type Listening, type Logger } from '../core/index.js'
 import type { AwsApp } from './app.js'
 
-/** A running AWS endpoint. */
-export interface AwsServer {
-  readonly host: string
-  /** The port it got (port 0 picks a free one). */
-  readonly port: number
-  /** `http://HOST:PORT`, IPv6 hosts in brackets: what `--endpoint-url` takes. */
-  readonly origin: string
-  /** Stops listening and closes every connection. */
-  close(): Promise<void>
-}
+/** A running AWS endpoint; its `origin` (`http://HOST:PORT`) is what `--endpoint-url` takes. */
+export type AwsServer = Listening
 
 /**
  * Serves `app` over plain HTTP (node:http). The endpoint is meant for loopback
@@ -25,44 +16,14 @@ export async function startAwsServer(o: {
   readonly port?: number
   readonly logger?: Logger
 }): Promise<AwsServer> {
-  const host = o.host ?? '127.0.0.1'
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, o.app)
-  server.on('clientError', (err, socket) => {
-    o.logger?.debug({ err: err.message }, 'aws client error')
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-    else socket.destroy()
+  const listening = await listen(server, {
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 0,
+    scheme: 'http',
+    label: 'aws endpoint',
+    ...(o.logger !== undefined ? { logger: o.logger } : {}),
   })
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => {
-      reject(
-        new IrsaError(
-          'ERR_LISTEN',
-          `cannot listen on ${host}:${o.port ?? 0}: ${err.code ?? err.message}`,
-        ),
-      )
-    }
-    server.once('error', onError)
-    server.listen(o.port ?? 0, host, () => {
-      server.off('error', onError)
-      resolve()
-    })
-  })
-  const port = (server.address() as AddressInfo).port
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-  o.logger?.info({ origin }, 'aws endpoint listening')
-  let closed: Promise<void> | undefined
-  return {
-    host,
-    port,
-    origin,
-    close: () => {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve()
-        })
-        server.closeAllConnections()
-      })
-      return closed
-    },
-  }
+  o.logger?.info({ origin: listening.origin }, 'aws endpoint listening')
+  return listening
 }

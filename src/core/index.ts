@@ -20,3 +20,13 @@ export type {
   ServerNames,
   ServingCertificate,
 } from './tls/index.js'
+export {
+  listen,
+  originOf,
+  readBody,
+  BodyTooLargeError,
+  BodyAbortedError,
+  isBodyAborted,
+  DEFAULT_LINGER_MS,
+} from './http/index.js'
+export type { Listening, ListenOptions } from './http/index.js'

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 
 /**
  * Whether an external oracle (the AWS CLI, boto3, python's cryptography, openssl) is here.
@@ -20,3 +20,36 @@ export const openssl = (): { skip: string | false } => oracle('openssl', ['opens
 export const awsCli = (): { skip: string | false } => oracle('aws cli', ['aws', '--version'])
 export const boto3 = (): { skip: string | false } =>
   oracle('boto3', ['python3', '-c', 'import boto3'])
+export const plainPython = (): { skip: string | false } =>
+  oracle('python3', ['python3', '-c', 'pass'])
+
+/** What a child process printed and how it ended. */
+export interface ProcessResult {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs a command to its end without blocking the event loop (servers in this process answer it). */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  o: { readonly env?: NodeJS.ProcessEnv; readonly cwd?: string; readonly input?: string } = {},
+): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      env: o.env ?? process.env,
+      ...(o.cwd !== undefined ? { cwd: o.cwd } : {}),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      resolve({ code: code ?? -1, stdout, stderr })
+    })
+    child.stdin.end(o.input ?? '')
+  })
+}

@@ -118,9 +118,16 @@ test('src/ has no `any`', () => {
   assert.deepEqual(bad, [])
 })
 
-test('only server.ts files listen on sockets', () => {
+test('one listener: only src/core/http/listen.ts calls listen() on a socket', () => {
   const bad = files
-    .filter((f) => /\.listen\(/.test(f.text) && !f.rel.endsWith('server.ts'))
+    .filter((f) => /\.listen\(/.test(f.text) && f.rel !== 'core/http/listen.ts')
+    .map((f) => f.rel)
+  assert.deepEqual(bad, [])
+})
+
+test('one body reader: only src/core/http/body.ts reads request bodies chunk by chunk', () => {
+  const bad = files
+    .filter((f) => /\breq\.on\('data'/.test(f.text) && f.rel !== 'core/http/body.ts')
     .map((f) => f.rel)
   assert.deepEqual(bad, [])
 })

@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { describeError, type Clock, type Logger } from '../../core/index.js'
+import {
+  BodyTooLargeError,
+  describeError,
+  readBody,
+  type Clock,
+  type Logger,
+} from '../../core/index.js'
 import type { MutationConfig } from '../config.js'
 import { isWebhookError } from '../errors.js'
 import { mutatePod } from '../mutate.js'
@@ -255,47 +261,28 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
       logger.error({ err: describeError(e) }, 'admission failed')
       respond(text(500, 'internal error'))
     }
-    const declared = Number(req.headers['content-length'])
-    if (declared > maxBodyBytes) {
-      res.setHeader('connection', 'close')
-      respond(text(413, `request body is larger than ${maxBodyBytes} bytes`))
-      req.resume()
-      return
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    let tooLarge = false
-    req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return
-      size += chunk.length
-      if (size > maxBodyBytes) {
-        tooLarge = true
-        chunks.length = 0
-        res.setHeader('connection', 'close')
-        respond(text(413, `request body is larger than ${maxBodyBytes} bytes`))
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('error', () => {
-      res.destroy()
-    })
-    req.on('end', () => {
-      if (tooLarge) return
-      const body =
-        chunks.length === 1 && chunks[0] !== undefined
-          ? chunks[0].toString('utf8')
-          : Buffer.concat(chunks, size).toString('utf8')
-      let answer
-      try {
-        answer = review(body, req.headers['content-type'])
-      } catch (e) {
-        fail(e)
-        return
-      }
-      if (isPromise(answer)) answer.then(respond, fail)
-      else respond(answer)
-    })
+    readBody(req, maxBodyBytes).then(
+      (body) => {
+        let answer
+        try {
+          answer = review(body.toString('utf8'), req.headers['content-type'])
+        } catch (e) {
+          fail(e)
+          return
+        }
+        if (isPromise(answer)) answer.then(respond, fail)
+        else respond(answer)
+      },
+      (e: unknown) => {
+        if (e instanceof BodyTooLargeError) {
+          res.setHeader('connection', 'close')
+          respond(text(413, `request body is larger than ${maxBodyBytes} bytes`))
+        } else {
+          logger.debug({ err: describeError(e) }, 'admission request aborted by the client')
+          res.destroy()
+        }
+      },
+    )
   }
 
   const app = ((req: IncomingMessage, res: ServerResponse): void => {

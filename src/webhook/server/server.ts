@@ -4,9 +4,8 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http'
-import { createServer, type Server } from 'node:https'
-import type { AddressInfo } from 'node:net'
-import { IrsaError, type Logger } from '../../core/index.js'
+import { createServer } from 'node:https'
+import { IrsaError, listen, type Listening, type Logger } from '../../core/index.js'
 import type { WebhookApp } from './app.js'
 import { checkTlsPem, watchCertificateFiles, type TlsFiles, type TlsPem } from './cert-reload.js'
 import type { WebhookMetrics } from './metrics.js'
@@ -33,11 +32,7 @@ export interface WebhookServerOptions {
 }
 
 /** A running admission server. */
-export interface WebhookServer {
-  readonly host: string
-  readonly port: number
-  /** `https://HOST:PORT`, IPv6 hosts in brackets. */
-  readonly origin: string
+export interface WebhookServer extends Listening {
   /** Reads the certificate files now; true when a new pair was loaded. */
   reloadCertificate(): Promise<boolean>
   /** Swaps in a new certificate and key for new connections. */
@@ -70,35 +65,6 @@ function readPem(files: TlsFiles): TlsPem {
   return pem
 }
 
-async function listen(
-  server: Server | ReturnType<typeof createHttpServer>,
-  host: string | undefined,
-  port: number,
-): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException): void => {
-      reject(
-        new IrsaError(
-          'ERR_LISTEN',
-          `cannot listen on ${host ?? '*'}:${port}: ${err.code ?? err.message}`,
-        ),
-      )
-    }
-    server.once('error', onError)
-    const done = (): void => {
-      server.off('error', onError)
-      resolve()
-    }
-    if (host === undefined) server.listen(port, done)
-    else server.listen(port, host, done)
-  })
-}
-
-function originOf(scheme: string, address: AddressInfo): string {
-  const h = address.address.includes(':') ? `[${address.address}]` : address.address
-  return `${scheme}://${h}:${address.port}`
-}
-
 /**
  * Serves the admission webhook over HTTPS. With certificate files, the pair is reloaded
  * whenever the files change (file events plus stat polling), through `setSecureContext`:
@@ -128,17 +94,14 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
     },
     handler,
   )
-  server.on('tlsClientError', (err) =>
-    o.logger?.debug({ err: err.message }, 'webhook TLS client error'),
-  )
-  server.on('clientError', (err, socket) => {
-    o.logger?.debug({ err: err.message }, 'webhook client error')
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-    else socket.destroy()
+  const listening = await listen(server, {
+    ...(o.host !== undefined ? { host: o.host } : {}),
+    port: o.port,
+    scheme: 'https',
+    label: 'webhook',
+    graceMs: o.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    ...(o.logger !== undefined ? { logger: o.logger } : {}),
   })
-  await listen(server, o.host, o.port)
-  const address = server.address() as AddressInfo
-  const origin = originOf('https', address)
 
   const setCertificate = (next: TlsPem): void => {
     server.setSecureContext({ cert: next.cert, key: next.key })
@@ -161,40 +124,20 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
           onError: (message) => o.logger?.warn({ err: message }, 'TLS certificate not reloaded'),
         })
 
-  let closed: Promise<void> | undefined
   return {
-    host: address.address,
-    port: address.port,
-    origin,
+    ...listening,
     reloadCertificate: () => watcher?.check() ?? Promise.resolve(false),
     setCertificate,
     close() {
-      closed ??= new Promise<void>((resolve) => {
-        draining = true
-        watcher?.close()
-        const deadline = setTimeout(() => {
-          o.logger?.warn('shutdown deadline: closing the remaining connections')
-          server.closeAllConnections()
-        }, o.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)
-        deadline.unref()
-        server.close(() => {
-          clearTimeout(deadline)
-          resolve()
-        })
-        server.closeIdleConnections()
-      })
-      return closed
+      draining = true
+      watcher?.close()
+      return listening.close()
     },
   }
 }
 
 /** A running plain-HTTP metrics server. */
-export interface MetricsServer {
-  readonly port: number
-  /** `http://HOST:PORT`. */
-  readonly origin: string
-  close(): Promise<void>
-}
+export type MetricsServer = Listening
 
 /**
  * Serves `GET /metrics` (Prometheus text) over plain HTTP on its own port, as the
@@ -226,20 +169,11 @@ export async function startMetricsServer(o: {
       },
     )
   })
-  await listen(server, o.host, o.port)
-  const address = server.address() as AddressInfo
-  let closed: Promise<void> | undefined
-  return {
-    port: address.port,
-    origin: originOf('http', address),
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => {
-          resolve()
-        })
-        server.closeAllConnections()
-      })
-      return closed
-    },
-  }
+  return listen(server, {
+    ...(o.host !== undefined ? { host: o.host } : {}),
+    port: o.port,
+    scheme: 'http',
+    label: 'metrics',
+    ...(o.logger !== undefined ? { logger: o.logger } : {}),
+  })
 }

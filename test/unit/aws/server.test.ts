@@ -145,3 +145,24 @@ test('a port in use is a one-line ERR_LISTEN; close is idempotent', async () => 
   await server.close()
   await server.close()
 })
+
+test('a client that disconnects mid-body is logged as an abort, below error (regression)', async (t) => {
+  const { server, raw } = await started()
+  t.after(() => server.close())
+  const { connect } = await import('node:net')
+  const sock = connect(server.port, '127.0.0.1')
+  sock.write(
+    'POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n' +
+      'Content-Length: 1000\r\n\r\nAction=GetCallerIdentity&Version=2011-06-15',
+  )
+  await new Promise((r) => setTimeout(r, 50))
+  sock.destroy()
+  for (let i = 0; i < 200 && !raw.some((l) => l.includes('aborted')); i++)
+    await new Promise((r) => setTimeout(r, 10))
+  const lines = raw.map((l) => JSON.parse(l) as { level: number; msg: string; status?: number })
+  const aborted = lines.find((l) => l.msg === 'aws request aborted')
+  assert.ok(aborted !== undefined, raw.join('\n'))
+  assert.equal(aborted.level, 30, 'an abort is info, not error')
+  assert.ok(!lines.some((l) => l.level >= 50), 'no error-level line')
+  assert.ok(!lines.some((l) => l.status === 500), 'no 500 logged')
+})

@@ -8,6 +8,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { connect } from 'node:net'
 import { request as httpRequest } from 'node:http'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { plainPython, runProcess } from '../../helpers/tools.js'
 import { silentLogger, systemClock } from '../../../src/core/index.js'
 import {
   applyJsonPatch,
@@ -521,4 +524,30 @@ test('plain HTTP or garbage on the TLS port does not disturb the server', async 
   })
   const r = await send(origin, { ca: tls.ca.certPem, method: 'GET', path: '/healthz' })
   assert.equal(r.status, 200)
+})
+
+test('Python’s urllib over TLS reads the 413 of an oversized review, no EOF (regression)', async (t) => {
+  const oracle = plainPython()
+  if (oracle.skip !== false) {
+    t.skip(oracle.skip)
+    return
+  }
+  const { origin, tls } = await withServer(t, { maxBodyBytes: 4096 })
+  const caFile = join(tls.dir, 'ca.pem')
+  writeFileSync(caFile, tls.ca.certPem)
+  const script = [
+    'import ssl, sys, urllib.request, urllib.error',
+    'ctx = ssl.create_default_context(cafile=sys.argv[2])',
+    "req = urllib.request.Request(sys.argv[1], data=b'x' * 8000000, method='POST',",
+    "    headers={'Content-Type': 'application/json'})",
+    'try:',
+    '    urllib.request.urlopen(req, context=ctx)',
+    "    print('no error')",
+    'except urllib.error.HTTPError as e:',
+    '    print(e.code)',
+  ].join('\n')
+  for (let i = 0; i < 3; i++) {
+    const r = await runProcess('python3', ['-c', script, `${origin}/mutate`, caFile])
+    assert.equal(r.stdout.trim(), '413', r.stderr)
+  }
 })
