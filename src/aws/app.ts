@@ -21,8 +21,8 @@ import { annotate, scrub, type LogLine } from './http/log-line.js'
 import { timeOrderedRequestIds } from './http/request-id.js'
 import { QueryParams } from './query/params.js'
 import { RestRouter } from './rest-router.js'
-import { isEksPath, routeService } from './routing.js'
-import { SERVICE_PROTOCOLS, type AwsService } from './services.js'
+import { isEksPath, routeService, speaksAwsJson, unservedService } from './routing.js'
+import { AWS_SERVICES, SERVICE_PROTOCOLS, type AwsService } from './services.js'
 import type { SigV4Request } from './sigv4/authorization.js'
 import type { HeaderValues } from './sigv4/canonical.js'
 import { SigningKeyCache } from './sigv4/signing-key.js'
@@ -54,6 +54,34 @@ export interface AwsAppDeps<P> {
   readonly newRequestId?: () => string
   /** Shared derived-key cache (one is made when absent). */
   readonly keyCache?: SigningKeyCache
+  /**
+   * Told of every request answered with an error once its action is known: a failed
+   * authentication, a validation error, a denial. The stack records these in the
+   * decision log (handlers record their own decisions; this sees what they do not).
+   */
+  readonly onRefused?: (refusal: Refusal<P>) => void
+}
+
+/** A request answered with an error, as {@link AwsAppDeps.onRefused} is told of it. */
+export interface Refusal<P> {
+  readonly requestId: string
+  /** Epoch milliseconds, from the clock. */
+  readonly at: number
+  readonly service: AwsService | undefined
+  readonly action: string
+  /** The authenticated caller, when the signature was verified. */
+  readonly caller: Caller<P> | undefined
+  readonly status: number
+  readonly errorCode: string
+  /** The message the client read. */
+  readonly message: string
+  /** The operator-only reason, when there is one. */
+  readonly reason: string | undefined
+}
+
+/** What one request has learnt about its caller so far. */
+interface Seen<P> {
+  caller?: Caller<P>
 }
 
 /** A request as the app sees it, without a socket. */
@@ -119,11 +147,19 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
   }
   const router = new RestRouter(deps.routes ?? [])
   const servicesFor = (action: string): readonly AwsService[] => owners.get(action) ?? []
+  const tellRefused = (r: Refusal<P>): void => {
+    try {
+      deps.onRefused?.(r)
+    } catch (e) {
+      logger.error({ requestId: r.requestId, err: scrub(describeError(e)) }, 'refusal not recorded')
+    }
+  }
 
   async function authenticate(
     sig: SigV4Request,
     service: AwsService,
     line: LogLine,
+    seen: Seen<P>,
   ): Promise<Caller<P>> {
     const id = await verifySigV4(sig, deps.credentials, clock, {
       service,
@@ -131,13 +167,14 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
       ...(deps.limits?.maxSkewMs !== undefined ? { maxSkewMs: deps.limits.maxSkewMs } : {}),
     })
     line.accessKeyId = id.accessKeyId
-    return {
+    seen.caller = {
       accessKeyId: id.accessKeyId,
       region: id.region,
       principal: id.principal,
       withSessionToken: id.withSessionToken,
       presigned: id.presigned,
     }
+    return seen.caller
   }
 
   async function serveRest(
@@ -145,6 +182,7 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
     sig: SigV4Request,
     rawQuery: string,
     line: LogLine,
+    seen: Seen<P>,
     requestId: string,
     nowMs: number,
   ): Promise<AwsHttpResponse> {
@@ -155,7 +193,7 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
       })
     const { route } = match
     line.action = route.operation
-    const caller = route.auth === 'sigv4' ? await authenticate(sig, 'eks', line) : undefined
+    const caller = route.auth === 'sigv4' ? await authenticate(sig, 'eks', line, seen) : undefined
     const result = await route.handle({
       requestId,
       service: 'eks',
@@ -178,6 +216,7 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
     sig: SigV4Request,
     rawQuery: string,
     line: LogLine,
+    seen: Seen<P>,
     requestId: string,
     nowMs: number,
     json: boolean,
@@ -215,7 +254,8 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
             ? 'no service implements this action'
             : `${service} has no handler for this action`,
       })
-    const caller = handler.auth === 'sigv4' ? await authenticate(sig, service, line) : undefined
+    const caller =
+      handler.auth === 'sigv4' ? await authenticate(sig, service, line, seen) : undefined
     const result = await handler.handle({
       requestId,
       service,
@@ -237,6 +277,7 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
     const nowMs = clock.now()
     const { path, query } = splitTarget(req.url)
     const line: LogLine = { requestId, method: req.method, path }
+    const seen: Seen<P> = {}
     const sig: SigV4Request = {
       method: req.method,
       path,
@@ -257,8 +298,10 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
       if (error.cause !== undefined) line.err = scrub(describeError(error.cause))
       return errorResponse({ error, service: line.service ?? service, requestId, json })
     }
+    const unserved = unservedService(req.headers, query)
     let resp: AwsHttpResponse
-    if (bodyError !== undefined) resp = failed(bodyError)
+    if (unserved !== undefined) resp = notServed(unserved, req.headers, line, requestId)
+    else if (bodyError !== undefined) resp = failed(bodyError)
     else if (path === HEALTH_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       quiet = true
       resp = health(requestId)
@@ -267,8 +310,8 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
         if (rest) {
           line.service = 'eks'
           line.routedBy = early?.by ?? 'path'
-          resp = await serveRest(req, sig, query, line, requestId, nowMs)
-        } else resp = await serveQuery(req, sig, query, line, requestId, nowMs, json)
+          resp = await serveRest(req, sig, query, line, seen, requestId, nowMs)
+        } else resp = await serveQuery(req, sig, query, line, seen, requestId, nowMs, json)
       } catch (e) {
         resp = failed(e)
       }
@@ -279,7 +322,36 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
     if (resp.status >= 500) logger.error(line, 'aws request')
     else if (quiet) logger.debug(line, 'aws request')
     else logger.info(line, 'aws request')
+    if (resp.status >= 400 && line.action !== undefined && line.code !== undefined)
+      tellRefused({
+        requestId,
+        at: nowMs,
+        service: line.service ?? service,
+        action: line.action,
+        caller: seen.caller,
+        status: resp.status,
+        errorCode: line.code,
+        message: line.message ?? '',
+        reason: line.reason,
+      })
     return resp
+  }
+
+  /** The answer to a request for a service irsa does not serve, in the client's protocol. */
+  function notServed(
+    name: string,
+    headers: HeaderValues,
+    line: LogLine,
+    requestId: string,
+  ): AwsHttpResponse {
+    const error = awsError(COMMON_ERRORS.NotImplemented, {
+      params: { service: name, served: AWS_SERVICES.join(', ') },
+      reason: `a request for ${name}`,
+    })
+    line.code = error.code
+    line.message = error.message
+    const awsJson = speaksAwsJson(headers)
+    return errorResponse({ error, service: undefined, requestId, json: false, awsJson })
   }
 
   function write(res: ServerResponse, resp: AwsHttpResponse, close: boolean, head: boolean): void {

@@ -1,5 +1,5 @@
 export { createAwsApp, HEALTH_PATH } from './app.js'
-export type { AwsApp, AwsAppDeps, AwsAppLimits, AwsHttpRequest } from './app.js'
+export type { AwsApp, AwsAppDeps, AwsAppLimits, AwsHttpRequest, Refusal } from './app.js'
 export { startAwsServer } from './server.js'
 export type { AwsServer } from './server.js'
 export type {

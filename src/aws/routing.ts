@@ -79,3 +79,34 @@ export function routeService(input: RouteInput): ServiceRoute | undefined {
   if (input.version === SERVICE_PROTOCOLS.sts.version) return { service: 'sts', by: 'version' }
   return undefined
 }
+
+/** An AWS endpoint hostname's service label: `dynamodb` of `dynamodb.us-east-1.amazonaws.com`. */
+const AWS_HOST = /^([a-z0-9-]+)\.(?:[a-z0-9-]+\.)*amazonaws\.com(?:\.cn)?$/
+
+/**
+ * The AWS service a request is for when irsa does not serve it: the SigV4 credential
+ * scope's service (`…/us-east-1/s3/aws4_request`), else, for an unsigned request, the
+ * JSON-protocol target (`X-Amz-Target: DynamoDB_20120810.ListTables` is dynamodb) or an
+ * AWS hostname. Undefined when the request is for a served service or names none.
+ */
+export function unservedService(headers: HeaderValues, rawQuery: string): string | undefined {
+  const scoped = scopeService(headers, rawQuery)
+  if (scoped !== undefined) return isAwsService(scoped) ? undefined : scoped
+  const target = headerValue(headers, 'x-amz-target')
+  if (target !== undefined) {
+    const prefix = (target.split('.')[0] ?? '').replace(/_\d+$/, '').toLowerCase()
+    return prefix === '' || isAwsService(prefix) ? undefined : prefix
+  }
+  const host = headerValue(headers, 'host')?.replace(/:\d+$/, '').toLowerCase()
+  const label = host === undefined ? undefined : AWS_HOST.exec(host)?.[1]
+  return label === undefined || isAwsService(label) ? undefined : label
+}
+
+/** True when the client speaks an AWS JSON protocol (`application/x-amz-json-1.0/1.1`). */
+export function speaksAwsJson(headers: HeaderValues): boolean {
+  const type = headerValue(headers, 'content-type')
+  return (
+    headerValue(headers, 'x-amz-target') !== undefined ||
+    (type !== undefined && /application\/x-amz-json-1\.[01]/i.test(type))
+  )
+}

@@ -17,6 +17,8 @@ export interface Io {
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
   readonly env: Readonly<Record<string, string | undefined>>
+  /** True when stderr is a terminal (log lines for a person there). */
+  readonly stderrIsTerminal?: boolean
   readonly cwd: string
   readonly clock: Clock
   /** Reads all of standard input (for `-f -`). */

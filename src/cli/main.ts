@@ -13,6 +13,7 @@ export function processIo(): Io {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     env: process.env,
+    stderrIsTerminal: process.stderr.isTTY,
     cwd: process.cwd(),
     clock: systemClock,
     readStdin: async () => {

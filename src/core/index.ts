@@ -4,7 +4,8 @@ export { IrsaError, InputError, isIrsaError, describeError } from './errors.js'
 export { readTextFile } from './read-file.js'
 export { createLogger, silentLogger } from './log.js'
 export { redactSecrets, SECRET_KEYS, CENSOR, MAX_REDACT_DEPTH } from './redact.js'
-export type { Logger, LoggerOptions } from './log.js'
+export type { Logger, LoggerOptions, LogFormat } from './log.js'
+export { textLine } from './log-text.js'
 export {
   createCertificateAuthority,
   issueIntermediateCertificate,

@@ -1,12 +1,18 @@
 import { pino, type Logger, type DestinationStream } from 'pino'
 import { redactSecrets } from './redact.js'
+import { textDestination } from './log-text.js'
 
 export type { Logger }
+
+/** How log lines are written: JSON lines (for machines, the default) or text (a person). */
+export type LogFormat = 'json' | 'text'
 
 export interface LoggerOptions {
   level?: string
   /** Where lines go; defaults to stderr. Tests pass a stream to capture them. */
   destination?: DestinationStream
+  /** `text` turns each line into local time, level, message and `key=value` fields. */
+  format?: LogFormat
 }
 
 /**
@@ -22,7 +28,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: null,
       formatters: { log: redactSecrets },
     },
-    options.destination ?? pino.destination(2),
+    options.format === 'text'
+      ? textDestination((line) => (options.destination ?? process.stderr).write(line))
+      : (options.destination ?? pino.destination(2)),
   )
   // pino formats only the root's bindings; children inherit this `child` and so have
   // theirs redacted too.

@@ -19,11 +19,39 @@ export function decisionJson(d: DecisionRecord): Record<string, unknown> {
   }
 }
 
+function scalar(v: unknown): string | undefined {
+  if (typeof v === 'string') return v
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
+  if (v === null) return 'null'
+  return undefined
+}
+
+/**
+ * Reasons as indented text: a string or number as it is, a list as one `- item` line per
+ * element, an object as `key: value` lines (nested values indented below their key).
+ * Empty lists and objects are left out.
+ */
 function reasonLines(reasons: unknown, indent: string): string[] {
-  if (Array.isArray(reasons)) return reasons.flatMap((r) => reasonLines(r, indent))
-  if (typeof reasons === 'string') return [`${indent}- ${reasons}`]
-  if (reasons === null || reasons === undefined) return []
-  return [`${indent}- ${JSON.stringify(reasons)}`]
+  const flat = scalar(reasons)
+  if (flat !== undefined) return [`${indent}${flat}`]
+  if (Array.isArray(reasons))
+    return reasons.flatMap((r) => {
+      const one = scalar(r)
+      if (one !== undefined) return [`${indent}- ${one}`]
+      const [first, ...rest] = reasonLines(r, indent + '  ')
+      return first === undefined ? [] : [`${indent}- ${first.slice(indent.length + 2)}`, ...rest]
+    })
+  if (typeof reasons !== 'object') return []
+  const out: string[] = []
+  for (const [key, value] of Object.entries(reasons as Record<string, unknown>)) {
+    const one = scalar(value)
+    if (one !== undefined) out.push(`${indent}${key}: ${one}`)
+    else if (Array.isArray(value) && value.length === 0) continue
+    else if (typeof value === 'object' && value !== null && Object.keys(value).length === 0)
+      continue
+    else out.push(`${indent}${key}:`, ...reasonLines(value, indent + '  '))
+  }
+  return out
 }
 
 /**

@@ -5,6 +5,8 @@ export interface StackCredentials {
   readonly region: string
   /** `http://HOST:PORT` of the AWS endpoint. */
   readonly endpoint: string
+  /** The absolute data directory, exported as IRSA_DATA_DIR so irsa finds it anywhere. */
+  readonly dataDir?: string
 }
 
 /** A value quoted for POSIX shells: single quotes, a quote inside as `'\''`. */
@@ -23,6 +25,7 @@ export function envFileText(c: StackCredentials): string {
     ['AWS_REGION', c.region],
     ['AWS_DEFAULT_REGION', c.region],
     ['AWS_ENDPOINT_URL', c.endpoint],
+    ...(c.dataDir !== undefined ? [['IRSA_DATA_DIR', c.dataDir] as const] : []),
   ]
   return (
     '# Written by irsa up: `source` this file to point the AWS CLI and SDKs at the local stack.\n' +

@@ -21,7 +21,8 @@ export interface Banner {
  * files, and the next commands to run (the IRSA walkthrough against the local stack).
  */
 export function startBanner(b: Banner): string {
-  const first = b.clusters[0]
+  // The walkthrough's cluster: the webhook's (`local`), whatever order the store lists them in.
+  const first = b.clusters.find((c) => c.name === b.webhookCluster) ?? b.clusters[0]
   const lines = [
     `irsa up ${b.firstStart ? 'created' : 'reopened'} ${b.dataDir}`,
     `  aws endpoint  ${b.awsEndpoint}  (IAM, STS, EKS; account ${b.accountId}, region ${b.region})`,

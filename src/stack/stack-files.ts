@@ -32,7 +32,7 @@ export function stackFiles(dir: string): StackFiles {
  */
 export function writeStackFiles(dir: string, c: StackCredentials): StackFiles {
   const files = stackFiles(dir)
-  writePrivateFile(files.env, envFileText(c))
+  writePrivateFile(files.env, envFileText({ ...c, dataDir: dir }))
   writePrivateFile(files.awsConfig, awsConfigText(PROFILE_NAME, c))
   writePrivateFile(files.awsCredentials, awsCredentialsText(PROFILE_NAME, c))
   return files

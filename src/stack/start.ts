@@ -18,6 +18,7 @@ import { createClusterIssuers } from './cluster-issuers.js'
 import { DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_REGION, SETTINGS } from './defaults.js'
 import { ensureLocalCa, servingCertificate } from './local-ca.js'
 import { choosePort } from './ports.js'
+import { recordRefusals } from './refusals.js'
 import { issuerUrlFor, readStackSettings } from './stack-settings.js'
 import { writeStackFiles, type StackFiles } from './stack-files.js'
 
@@ -156,6 +157,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         }),
       }),
       credentials: createCredentialLookup({ store, sessions, clock }),
+      onRefused: recordRefusals(store),
       clock,
       logger,
     })

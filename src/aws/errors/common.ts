@@ -106,6 +106,13 @@ export const COMMON_ERRORS = {
     message: 'The request must contain the parameter {name}',
     when: 'A required parameter is absent, where AWS reports it this way rather than as ValidationError.',
   },
+  NotImplemented: {
+    code: 'NotImplemented',
+    status: 400,
+    type: 'Sender',
+    message: 'irsa does not serve {service}: this endpoint serves {served}',
+    when: 'A request for an AWS service irsa does not serve, named by the SigV4 credential scope, or for an unsigned request by its X-Amz-Target or host. Rendered in the protocol of the client (JSON with x-amzn-ErrorType for JSON-protocol services, XML otherwise). A 4xx, so the SDKs do not retry it.',
+  },
   OptInRequired: {
     code: 'OptInRequired',
     status: 403,

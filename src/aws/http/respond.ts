@@ -1,6 +1,7 @@
 import type { AwsError } from '../errors/aws-error.js'
 import { toEksError } from '../errors/registry.js'
 import {
+  renderAwsJsonError,
   renderErrorJson,
   renderQueryJson,
   renderRestJson,
@@ -79,7 +80,13 @@ export function errorResponse(o: {
   readonly service: AwsService | undefined
   readonly requestId: string
   readonly json: boolean
+  /** The client speaks an AWS JSON protocol: the code in `x-amzn-ErrorType`, as EKS. */
+  readonly awsJson?: boolean
 }): AwsHttpResponse {
+  if (o.awsJson === true) {
+    const r = renderAwsJsonError(o.error)
+    return response(o.error.status, 'application/x-amz-json-1.1', o.requestId, r.body, r.headers)
+  }
   if (o.service === 'eks') {
     const e = toEksError(o.error)
     const r = renderRestJsonError(e)

@@ -82,3 +82,17 @@ export function renderRestJsonError(error: AwsError): {
     body: JSON.stringify({ message: error.message }),
   }
 }
+
+/**
+ * An AWS JSON-protocol (`application/x-amz-json-1.0/1.1`) error: `{"__type":"…","message":"…"}`,
+ * with the code also in `x-amzn-ErrorType` (botocore reads `__type`, SDK v3 either).
+ */
+export function renderAwsJsonError(error: AwsError): {
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+} {
+  return {
+    headers: { 'x-amzn-ErrorType': error.code },
+    body: JSON.stringify({ __type: error.code, message: error.message }),
+  }
+}

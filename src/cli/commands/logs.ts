@@ -7,13 +7,16 @@ import { DATA_DIR_OPTION, dataDirOf } from './up.js'
 const logs: Command = {
   path: ['logs'],
   summary: 'Show the decision log: why each STS call and authorisation was allowed or denied',
-  usage: 'irsa logs [--since 10m] [--request-id ID] [--output json] [--data-dir DIR]',
+  usage: 'irsa logs [--since 10m] [--request-id ID] [--denied] [--output json] [--data-dir DIR]',
   description:
     'Prints the decisions the local stack recorded (request id, time, principal, action,\n' +
     'resource, decision, error code, and the reasons AWS does not tell the client: which\n' +
     'check failed, which statement matched or why none did). --request-id takes the\n' +
     'x-amzn-RequestId of a response (the AWS CLI prints it with --debug; SDK errors carry\n' +
-    'it as $metadata.requestId) and shows that request whenever it happened.',
+    'it as $metadata.requestId) and shows that request whenever it happened.\n' +
+    'Every refusal is there: failed authentication (a wrong secret key, an unknown key, a\n' +
+    'session token that does not open, expired credentials), denials, and requests refused\n' +
+    'by validation (a malformed policy document). --denied shows only what was not allowed.',
   options: {
     'data-dir': DATA_DIR_OPTION,
     since: {
@@ -23,6 +26,10 @@ const logs: Command = {
       description: 'how far back (Go duration: 90s, 10m, 1h)',
     },
     'request-id': { type: 'string', valueName: 'ID', description: 'one request only' },
+    denied: {
+      type: 'boolean',
+      description: 'only decisions that did not allow (denied, rejected, failed to authenticate)',
+    },
     output: { type: 'string', valueName: 'FORMAT', default: 'text', description: 'text or json' },
   },
   run: (args, io) => {
@@ -33,10 +40,11 @@ const logs: Command = {
     const requestId = args.string('request-id')
     const store = openStackStore(dataDirOf(args, io), io.clock)
     try {
-      const records =
+      const all =
         requestId !== undefined
           ? store.decisions.byRequestId(requestId)
           : store.decisions.since(io.clock.now() - sinceSeconds * 1000)
+      const records = args.boolean('denied') ? all.filter((d) => d.decision !== 'allowed') : all
       io.stdout(
         fmt === 'json'
           ? JSON.stringify(records.map(decisionJson), null, 2) + '\n'

@@ -1,6 +1,4 @@
-import { createWriteStream } from 'node:fs'
-import { resolve } from 'node:path'
-import { createLogger, InputError, type Logger } from '../../core/index.js'
+import { InputError } from '../../core/index.js'
 import {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_HOST,
@@ -12,8 +10,7 @@ import {
   startStack,
 } from '../../stack/index.js'
 import { EXIT, type Args, type Command, type Io } from '../command.js'
-
-const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
+import { commandLogger, LOG_FILE_OPTION, LOG_OPTIONS } from '../log-options.js'
 
 /** The `--data-dir` flag every stack command shares. */
 export const DATA_DIR_OPTION = {
@@ -32,33 +29,6 @@ function optionalPort(args: Args, flag: string): number | undefined {
   return v === undefined ? undefined : parsePort(v, `--${flag}`)
 }
 
-function stackLogger(args: Args, io: Io): { log: Logger; done: () => Promise<void> } {
-  const level = args.string('log-level') ?? io.env['IRSA_LOG_LEVEL'] ?? 'info'
-  if (!LEVELS.includes(level))
-    throw new InputError(`--log-level must be trace, debug, info, warn or error, got '${level}'`)
-  const file = args.string('log-file')
-  if (file === undefined)
-    return {
-      log: createLogger({
-        level,
-        destination: {
-          write: (line: string) => {
-            io.stderr(line)
-          },
-        },
-      }),
-      done: () => Promise.resolve(),
-    }
-  const stream = createWriteStream(resolve(io.cwd, file), { flags: 'a', mode: 0o600 })
-  return {
-    log: createLogger({ level, destination: stream }),
-    done: () =>
-      new Promise((r) => {
-        stream.end(r)
-      }),
-  }
-}
-
 const up: Command = {
   path: ['up'],
   summary:
@@ -66,7 +36,7 @@ const up: Command = {
   usage:
     'irsa up [--data-dir DIR] [--host H] [--aws-port P] [--oidc-port P] [--webhook-port P] ' +
     '[--account-id ID] ' +
-    '[--region R] [--log-level L] [--log-file F] [--write-aws-profile]',
+    '[--region R] [--log-level L] [--log-format F] [--log-file F] [--write-aws-profile]',
   description:
     'Serves, in one process over one SQLite file in the data directory: an AWS endpoint\n' +
     '(HTTP) answering IAM, STS and EKS as AWS does, and the OIDC issuer of every local\n' +
@@ -79,7 +49,8 @@ const up: Command = {
     "profile 'irsa' in DIR/aws/config and DIR/aws/credentials (--write-aws-profile also\n" +
     'merges it into ~/.aws). Ports: 0 picks a free one; chosen ports are printed and saved,\n' +
     'and a restart reuses them. GET /_irsa/health on the AWS port answers 200 when ready.\n' +
-    'Logs are JSON lines on stderr (or --log-file). SIGINT/SIGTERM stop it cleanly.',
+    'Logs go to stderr: text lines on a terminal, JSON lines otherwise (--log-format\n' +
+    'chooses); --log-file appends JSON lines to a file. SIGINT/SIGTERM stop it cleanly.',
   options: {
     'data-dir': DATA_DIR_OPTION,
     host: {
@@ -112,16 +83,8 @@ const up: Command = {
       valueName: 'R',
       description: `the region served (default ${DEFAULT_REGION}, or the saved one)`,
     },
-    'log-level': {
-      type: 'string',
-      valueName: 'L',
-      description: 'trace, debug, info (default), warn, error',
-    },
-    'log-file': {
-      type: 'string',
-      valueName: 'F',
-      description: 'append logs to F instead of stderr',
-    },
+    ...LOG_OPTIONS,
+    'log-file': LOG_FILE_OPTION,
     'write-aws-profile': {
       type: 'boolean',
       description: "also write the 'irsa' profile into $HOME/.aws/config and credentials",
@@ -139,7 +102,7 @@ const up: Command = {
     const oidcPort = optionalPort(args, 'oidc-port')
     const webhookPort = optionalPort(args, 'webhook-port')
     const host = args.string('host')
-    const { log, done } = stackLogger(args, io)
+    const { log, done } = commandLogger(args, io)
     try {
       const stack = await startStack({
         dataDir,

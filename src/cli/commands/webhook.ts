@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { createLogger, InputError, type Logger } from '../../core/index.js'
+import { InputError } from '../../core/index.js'
 import {
   createKubeClient,
   createServiceAccountInformer,
@@ -24,6 +24,7 @@ import {
   type UnresolvedEnvFromPolicy,
 } from '../../webhook/index.js'
 import { EXIT, type Args, type Command, type Io, type OptionSpec } from '../command.js'
+import { commandLogger, LOG_OPTIONS } from '../log-options.js'
 
 function str(description: string, valueName: string, def?: string): OptionSpec {
   return { type: 'string', valueName, description, ...(def !== undefined ? { default: def } : {}) }
@@ -123,10 +124,7 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     String(DEFAULT_MAX_BODY_BYTES),
   ),
   'shutdown-timeout': str('how long in-flight requests may finish on SIGTERM', 'DURATION', '10s'),
-  'log-level': str(
-    'trace, debug, info, warn or error (default: $IRSA_LOG_LEVEL, else info)',
-    'LEVEL',
-  ),
+  ...LOG_OPTIONS,
 }
 
 function port(args: Args, flag: string): number {
@@ -215,20 +213,6 @@ function connection(args: Args, io: Io): KubeConnection {
   throw new InputError('no cluster to watch: pass --kubeconfig FILE, or --in-cluster inside a pod')
 }
 
-function logger(args: Args, io: Io): Logger {
-  const level = args.string('log-level') ?? io.env['IRSA_LOG_LEVEL'] ?? 'info'
-  if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(level))
-    throw new InputError(`--log-level must be trace, debug, info, warn or error, got '${level}'`)
-  return createLogger({
-    level,
-    destination: {
-      write: (line: string) => {
-        io.stderr(line)
-      },
-    },
-  })
-}
-
 const webhook: Command = {
   path: ['webhook'],
   summary: 'Run the pod identity admission webhook (production server)',
@@ -244,7 +228,7 @@ const webhook: Command = {
     "--shutdown-timeout, then exit. Flags with the reference webhook's names mean the same.",
   options: OPTIONS,
   run: async (args, io) => {
-    const log = logger(args, io)
+    const { log } = commandLogger(args, io)
     const policy = args.string('env-from-unresolved') ?? 'override'
     if (policy !== 'override' && policy !== 'keep')
       throw new InputError(`--env-from-unresolved must be override or keep, got '${policy}'`)

@@ -156,13 +156,24 @@ test('decisions as text: a header line each, reasons indented below', () => {
     resource: 'arn:aws:iam::111122223333:role/app',
     decision: 'implicitDeny',
     errorCode: 'AccessDenied',
-    reasons: ['no statement matched', { statement: 0 }],
+    reasons: ['no statement matched', { statement: 0, why: 'the "sub" differs' }],
   }
   assert.equal(
     formatDecisions([d]),
     '2026-01-02T03:04:05.000Z  req-1  implicitDeny  sts:AssumeRoleWithWebIdentity  ' +
       'arn:aws:iam::111122223333:root  arn:aws:iam::111122223333:role/app  AccessDenied\n' +
-      '    - no statement matched\n    - {"statement":0}\n',
+      '    - no statement matched\n    - statement: 0\n      why: the "sub" differs\n',
+  )
+  // Objects read as `key: value` lines, nested lists as bullets; no JSON, no escapes.
+  const nested: DecisionRecord = {
+    ...d,
+    reasons: { check: 'signature', layers: [{ layer: 'identity', statements: ['#0 Allow'] }] },
+  }
+  const text = formatDecisions([nested])
+  assert.ok(!text.includes('{') && !text.includes('\\"'), text)
+  assert.match(
+    text,
+    /\n {4}check: signature\n {4}layers:\n {6}- layer: identity\n {8}statements:\n {10}- #0 Allow\n$/,
   )
   assert.equal(formatDecisions([]), 'no decisions recorded\n')
 })
