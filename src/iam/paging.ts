@@ -16,7 +16,9 @@ export function readPaging(v: QueryValidation): Paging {
 
 const PREFIX = 'irsa1.'
 
-function offsetOf(marker: string | undefined): number {
+/** The index a page starts at: 0, or where the previous page's Marker points. */
+export function pageStart(paging: Paging): number {
+  const marker = paging.marker
   if (marker === undefined) return 0
   const raw = marker.startsWith(PREFIX)
     ? Buffer.from(marker.slice(PREFIX.length), 'base64url').toString('utf8')
@@ -32,15 +34,16 @@ export function page<T>(
   items: readonly T[],
   paging: Paging,
 ): { readonly items: readonly T[]; readonly isTruncated: boolean; readonly marker?: string } {
-  const start = offsetOf(paging.marker)
+  const start = pageStart(paging)
   const end = start + paging.maxItems
   const slice = items.slice(start, end)
   if (end >= items.length) return { items: slice, isTruncated: false }
-  return {
-    items: slice,
-    isTruncated: true,
-    marker: PREFIX + Buffer.from(String(end), 'utf8').toString('base64url'),
-  }
+  return { items: slice, isTruncated: true, marker: markerAt(end) }
+}
+
+/** The Marker of a page that ends before item `end`. */
+export function markerAt(end: number): string {
+  return PREFIX + Buffer.from(String(end), 'utf8').toString('base64url')
 }
 
 /** A list result: `{Name: [...], IsTruncated, Marker?}`. */
@@ -52,9 +55,22 @@ export function pagedResult<T>(
   extra: Readonly<Record<string, ResultValue>> = {},
 ): ReturnType<typeof struct> {
   const p = page(items, paging)
+  return pageStruct(name, { ...p, items: p.items.map(render) }, extra)
+}
+
+/** One page already rendered, as the list result AWS sends. */
+export function pageStruct(
+  name: string,
+  p: {
+    readonly items: readonly ResultValue[]
+    readonly isTruncated: boolean
+    readonly marker?: string
+  },
+  extra: Readonly<Record<string, ResultValue>> = {},
+): ReturnType<typeof struct> {
   return struct({
     ...extra,
-    [name]: { kind: 'list', items: p.items.map(render), member: 'member' },
+    [name]: { kind: 'list', items: p.items, member: 'member' },
     IsTruncated: p.isTruncated,
     Marker: p.marker,
   })

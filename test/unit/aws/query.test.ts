@@ -217,3 +217,48 @@ test('lists: required, size bounds; member names for nested values; IAM entry', 
       "Value null at 'absent' failed to satisfy constraint: Member must not be null",
   )
 })
+
+/** `n` ContextEntries of two values each, as botocore spells them. */
+function contextPairs(n: number): [string, string][] {
+  const out: [string, string][] = []
+  for (let i = 1; i <= n; i++) {
+    const at = `ContextEntries.member.${i}`
+    out.push([`${at}.ContextKeyName`, `aws:k${i}`], [`${at}.ContextKeyType`, 'stringList'])
+    out.push([`${at}.ContextKeyValues.member.1`, 'a'], [`${at}.ContextKeyValues.member.2`, 'b'])
+  }
+  return out
+}
+
+/** Reads every entry with its values; the best of a few runs, in milliseconds. */
+function readAllMs(n: number): number {
+  const pairs = contextPairs(n)
+  let best = Infinity
+  for (let run = 0; run < 5; run++) {
+    const t0 = performance.now()
+    const entries = QueryParams.from(pairs).structs('ContextEntries') ?? []
+    let values = 0
+    for (const e of entries) values += (e.list('ContextKeyValues') ?? []).length
+    best = Math.min(best, performance.now() - t0)
+    assert.equal(values, 2 * n)
+  }
+  return best
+}
+
+test('reading nested lists is linear in the parameters: doubling 8,000 context entries does not quadruple the time', () => {
+  readAllMs(1000) // warm up the JIT
+  const small = readAllMs(8000)
+  const large = readAllMs(16000)
+  // Linear reading takes about 2× (the old per-entry scan of every parameter took 4×,
+  // and 16,000 entries took seconds); 3× leaves room for a noisy machine.
+  assert.ok(large < 3 * small + 5, `8,000 entries: ${small} ms; 16,000: ${large} ms`)
+  assert.ok(large < 1000, `16,000 entries took ${large} ms`)
+})
+
+test('a parameter name of many dots is indexed to a bounded depth, not its length squared', () => {
+  const name = 'a.'.repeat(200_000) + 'b'
+  const t0 = performance.now()
+  const p = QueryParams.from([[name, 'x']])
+  assert.equal(p.string(name), 'x')
+  assert.equal(p.has('a'), true)
+  assert.ok(performance.now() - t0 < 1000)
+})
