@@ -4,11 +4,11 @@
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# .npmrc sets build-from-source, so better-sqlite3 compiles here: it needs a toolchain.
+# .prebuild-installrc stops prebuild-install downloading, so better-sqlite3 compiles here: it needs a toolchain.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json .prebuild-installrc ./
 # Scripts off for the install (`prepare` would build before the sources are here), then
 # the one native module is built on its own.
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3

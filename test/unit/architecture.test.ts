@@ -69,6 +69,13 @@ const files = walk(srcDir).map((abs) => ({
   rel: relative(srcDir, abs).split(sep).join('/'),
   text: readFileSync(abs, 'utf8'),
 }))
+const runtimeDeps = Object.keys(
+  (
+    JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>
+    }
+  ).dependencies ?? {},
+).sort()
 const importRe = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g
 
 test('every component folder is known to the layering table', () => {
@@ -133,11 +140,22 @@ test('one body reader: only src/core/http/body.ts reads request bodies chunk by 
 })
 
 test('every runtime dependency is named in the README with a reason', () => {
-  const pkg = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
-    dependencies?: Record<string, string>
-  }
   const readme = readFileSync(repoPath('README.md'), 'utf8')
   const section = readme.split(/^## Dependencies$/m)[1]?.split(/^## /m)[0] ?? ''
   const listed = [...section.matchAll(/^- `([^`]+)`\s*[:\u2014-]\s*\S/gm)].map((m) => m[1])
-  assert.deepEqual([...listed].sort(), Object.keys(pkg.dependencies ?? {}).sort())
+  assert.deepEqual([...listed].sort(), runtimeDeps)
+})
+
+test('every runtime dependency is imported (not only as a type) from src/', () => {
+  const used = new Set<string>()
+  for (const f of files) {
+    for (const m of f.text.matchAll(importRe)) {
+      if (/^\s*(?:import|export)\s+type\s/.test(m[0])) continue
+      const spec = m[1]!
+      const name = spec.startsWith('@') ? spec.split('/', 2).join('/') : spec.split('/')[0]!
+      used.add(name)
+    }
+  }
+  const unused = runtimeDeps.filter((d) => !used.has(d))
+  assert.deepEqual(unused, [], `runtime dependencies that src/ never imports: ${unused.join(', ')}`)
 })

@@ -71,7 +71,7 @@ test('the build stage installs with npm ci, builds, and prunes to production dep
   for (const f of [
     'package.json',
     'package-lock.json',
-    '.npmrc',
+    '.prebuild-installrc',
     'tsconfig.build.json',
     'tsconfig.base.json',
     'src',
@@ -133,6 +133,6 @@ test('.dockerignore keeps local build output, dependencies and secrets of the ch
   for (const p of ['.git', 'node_modules', 'dist', 'build', '.irsa'])
     assert.ok(ignored.includes(p), p)
   // Nothing the build copies is ignored.
-  for (const p of ['src', 'bin', 'package.json', 'package-lock.json', '.npmrc'])
+  for (const p of ['src', 'bin', 'package.json', 'package-lock.json', '.prebuild-installrc'])
     assert.ok(!ignored.includes(p), p)
 })
