@@ -20,7 +20,7 @@ export interface AssumeParams {
   readonly durationSeconds: number | undefined
 }
 
-/** AssumeRoleWithWebIdentity's parameters, validated; the token trimmed. */
+/** AssumeRoleWithWebIdentity's parameters, validated; the token without the white space around it. */
 export interface WebIdentityParams extends AssumeParams {
   readonly token: string
   readonly providerId: string | undefined
@@ -64,22 +64,30 @@ function common(v: QueryValidation, params: QueryParams): AssumeParams {
   return { roleArn, roleSessionName, policy, policyArns, durationSeconds }
 }
 
+const isAsciiSpace = (c: string | undefined): boolean =>
+  c === ' ' || c === '\t' || c === '\n' || c === '\r'
+
+/** `text` without the ASCII white space around it (a token file's trailing newline). */
+function trimAsciiSpace(text: string): string {
+  let start = 0
+  let end = text.length
+  while (start < end && isAsciiSpace(text[start])) start++
+  while (end > start && isAsciiSpace(text[end - 1])) end--
+  return text.slice(start, end)
+}
+
 /**
  * Reads and checks AssumeRoleWithWebIdentity's parameters against STS's model (the SDKs
  * check little): every violation in one ValidationError, the token never echoed. The
- * token is trimmed first (botocore and the JS SDK send the file's trailing newline).
+ * token's 4–20000 characters are checked as sent; then the ASCII white space around it
+ * (the token file's trailing newline) is dropped. Other characters (NBSP, U+3000, a BOM)
+ * stay, and the token does not parse.
  */
 export function webIdentityParams(params: QueryParams): WebIdentityParams {
   const v = new QueryValidation(params, STS_ERRORS.ValidationError)
   const base = common(v, params)
-  const raw = v.string('WebIdentityToken', { required: true, sensitive: true })
-  const token = raw.trim()
-  if (params.string('WebIdentityToken') !== undefined) {
-    if (token.length < 4)
-      v.fail('webIdentityToken', token, 'Member must have length greater than or equal to 4', true)
-    if (token.length > 20000)
-      v.fail('webIdentityToken', token, 'Member must have length less than or equal to 20000', true)
-  }
+  const sent = v.string('WebIdentityToken', { required: true, min: 4, max: 20000, sensitive: true })
+  const token = trimAsciiSpace(sent)
   const providerId = v.string('ProviderId', { min: 4, max: 2048 })
   v.check()
   return { ...base, token, providerId }

@@ -224,6 +224,34 @@ describe('AssumeRoleWithWebIdentity: every check, AWS code and message', () => {
     )
   })
 
+  test('the 20,000-character limit applies to the token as sent, white space included', async () => {
+    const token = h.token()
+    const padded = `${' '.repeat(20001 - token.length)}${token}`
+    expectError(
+      await assume(padded),
+      400,
+      'ValidationError',
+      "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length less than or equal to 20000",
+    )
+    assert.equal((await assume(`\r\n\t ${token} \t\r\n`)).status, 200)
+  })
+
+  for (const [name, space] of [
+    ['NBSP', '\u00a0'],
+    ['U+3000', '\u3000'],
+    ['a BOM', '\ufeff'],
+    ['U+2028', '\u2028'],
+  ] as const)
+    test(`${name} around the token is part of it: InvalidIdentityToken`, async () => {
+      expectError(
+        await assume(`${space}${h.token()}${space}`),
+        400,
+        'InvalidIdentityToken',
+        INVALID,
+      )
+      assert.equal((lastDecision(h)['reasons'] as Record<string, unknown>)['check'], 'token-form')
+    })
+
   test('bad session name: ValidationError with the pattern', async () => {
     const r = await h.assume({
       RoleArn: roleArn,
