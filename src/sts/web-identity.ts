@@ -66,11 +66,12 @@ function inTime(v: VerifiedToken, nowMs: number): boolean {
   )
 }
 
-/** The IAM provider URL of an issuer: the `iss` without its scheme (case and slashes kept). */
+/**
+ * The IAM provider URL of an issuer: the `iss` without `https://` (case and slashes kept).
+ * IAM providers are https only, so any other `iss` has none.
+ */
 export function providerUrlOf(iss: string): string | undefined {
-  if (iss.startsWith('https://')) return iss.slice(8)
-  if (iss.startsWith('http://')) return iss.slice(7)
-  return undefined
+  return iss.startsWith('https://') ? iss.slice(8) : undefined
 }
 
 function stringList(v: unknown): string[] | undefined {

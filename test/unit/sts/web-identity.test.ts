@@ -124,6 +124,22 @@ describe('AssumeRoleWithWebIdentity: every check, AWS code and message', () => {
     )
   })
 
+  test('an http:// issuer has no provider, though the https:// one exists', async () => {
+    const iss = h.issuer.url.replace(/^https:/, 'http:')
+    const t = rawJwt(
+      { alg: 'RS256', kid: h.issuer.key.kid },
+      claims(h, { iss }),
+      h.issuer.key.privateKey,
+    )
+    expectError(
+      await assume(t),
+      400,
+      'InvalidIdentityToken',
+      `No OpenIDConnect provider found in your account for ${iss}`,
+    )
+    assert.equal((lastDecision(h)['reasons'] as Record<string, unknown>)['check'], 'provider')
+  })
+
   test('unknown kid: InvalidIdentityToken, verification key', async () => {
     const t = rawJwt({ alg: 'RS256', kid: 'no-such-kid' }, claims(h), h.issuer.key.privateKey)
     expectError(
