@@ -1,13 +1,22 @@
 import { IrsaError } from '../core/index.js'
 
+/** Why an issuer fetch failed: no good answer, a certificate nobody vouches for, or a bad document. */
+export type IssuerFetchFailure = 'unreachable' | 'untrusted' | 'invalid'
+
 /**
  * A remote issuer could not be reached or answered wrongly (thumbprint, discovery):
  * connection refused, timeout, TLS failure, HTTP status, bad JSON. One line, no secrets.
  */
 export class IssuerFetchError extends IrsaError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly failure: IssuerFetchFailure
+
+  constructor(
+    message: string,
+    options: { readonly failure: IssuerFetchFailure; readonly cause?: unknown },
+  ) {
     super('ERR_OIDC_FETCH', message, options)
     this.name = 'IssuerFetchError'
+    this.failure = options.failure
   }
 }
 

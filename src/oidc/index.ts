@@ -1,4 +1,5 @@
 export { IssuerFetchError, KeyRotationError, IssuerConflictError } from './errors.js'
+export type { IssuerFetchFailure } from './errors.js'
 export {
   parseIssuer,
   parseJwksUri,
@@ -48,7 +49,7 @@ export type {
   ThumbprintOptions,
 } from './thumbprint.js'
 export { formatThumbprintReport } from './thumbprint-text.js'
-export { fetchJson } from './https-json.js'
-export type { FetchTrust } from './https-json.js'
+export { fetchIssuerDocument, fetchJson, maxAgeOf } from './fetch-json.js'
+export type { FetchTrust, FetchedJson } from './fetch-json.js'
 export { endpointOf, readSentChain, checkTrust, sha1Thumbprint } from './tls-probe.js'
 export type { TlsEndpoint, TrustResult } from './tls-probe.js'

@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto'
 import { describeError } from '../core/index.js'
 import { IssuerFetchError } from './errors.js'
-import { fetchJson, type FetchTrust } from './https-json.js'
+import { fetchJson, type FetchTrust } from './fetch-json.js'
 import { discoveryUrl, parseIssuer, parseJwksUri } from './issuer-url.js'
 import {
   checkTrust,
@@ -48,7 +48,7 @@ export interface ThumbprintReport {
   /** Why the JWKS host could not be measured (discovery unreadable, host unreachable). */
   readonly jwksError?: string
   /** How the discovery document was trusted: a CA, or the issuer host's thumbprint. */
-  readonly discoveryTrustedBy?: FetchTrust['kind']
+  readonly discoveryTrustedBy?: 'ca' | 'thumbprint'
   /** True when both thumbprints were measured and are not equal. */
   readonly differ: boolean
 }
@@ -76,7 +76,8 @@ export async function measureHost(
 ): Promise<HostThumbprint> {
   const [chain, trust] = await Promise.all([readSentChain(ep, o.timeoutMs), checkTrust(ep, o)])
   const last = chain[chain.length - 1]
-  if (last === undefined) throw new IssuerFetchError(`${endpointLabel(ep)} sent no certificate`)
+  if (last === undefined)
+    throw new IssuerFetchError(`${endpointLabel(ep)} sent no certificate`, { failure: 'invalid' })
   return {
     host: endpointLabel(ep),
     thumbprint: sha1Thumbprint(last),
@@ -105,7 +106,7 @@ export async function computeThumbprints(
   const opts = { ca: o.ca ?? [], timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS }
   const issuerEp = endpointOf(issuerUrl)
   const issuerHost = await measureHost(issuerEp, opts)
-  const trust: FetchTrust = issuerHost.trusted
+  const trust: Extract<FetchTrust, { kind: 'ca' | 'thumbprint' }> = issuerHost.trusted
     ? { kind: 'ca', ca: opts.ca }
     : { kind: 'thumbprint', thumbprint: issuerHost.thumbprint }
   const partial = { issuer, issuerHost, differ: false }

@@ -44,17 +44,24 @@ export function trustStore(extra: readonly string[]): string[] | undefined {
   return extra.length === 0 ? undefined : [...rootCertificates, ...extra]
 }
 
+const REACH_REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+}
+
+/** Why a connection failed, in a few words (`connection refused`, else the code). */
+export function reachReason(err: NodeJS.ErrnoException): string {
+  const reason = (err.code !== undefined ? REACH_REASONS[err.code] : undefined) ?? err.code
+  return (reason ?? err.message).split('\n')[0] ?? 'request failed'
+}
+
 function reachError(ep: TlsEndpoint, err: NodeJS.ErrnoException): IssuerFetchError {
-  const why: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ENOTFOUND: 'host not found',
-    EAI_AGAIN: 'host not found',
-    ECONNRESET: 'connection reset',
-    EHOSTUNREACH: 'host unreachable',
-    ENETUNREACH: 'network unreachable',
-  }
-  const reason = (err.code !== undefined ? why[err.code] : undefined) ?? err.code ?? err.message
-  return new IssuerFetchError(`cannot reach ${endpointLabel(ep)}: ${reason.split('\n')[0] ?? ''}`, {
+  return new IssuerFetchError(`cannot reach ${endpointLabel(ep)}: ${reachReason(err)}`, {
+    failure: 'unreachable',
     cause: err,
   })
 }
@@ -79,6 +86,7 @@ function withTls<T>(
       reject(
         new IssuerFetchError(
           `cannot reach ${endpointLabel(ep)}: timed out after ${options.timeoutMs} ms`,
+          { failure: 'unreachable' },
         ),
       )
     }, options.timeoutMs)
@@ -126,7 +134,10 @@ export function chainOf(peer: DetailedPeerCertificate): X509Certificate[] {
 export function readSentChain(ep: TlsEndpoint, timeoutMs: number): Promise<X509Certificate[]> {
   return withTls(ep, { ca: [], timeoutMs }, (socket) => {
     const chain = chainOf(socket.getPeerCertificate(true))
-    if (chain.length === 0) throw new IssuerFetchError(`${endpointLabel(ep)} sent no certificate`)
+    if (chain.length === 0)
+      throw new IssuerFetchError(`${endpointLabel(ep)} sent no certificate`, {
+        failure: 'invalid',
+      })
     return chain
   })
 }

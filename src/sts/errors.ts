@@ -1,7 +1,8 @@
 import { IrsaError } from '../core/index.js'
+import type { IssuerFetchFailure } from '../oidc/index.js'
 
 /** Why a JWKS could not be had: unreachable/invalid, or a certificate nobody vouches for. */
-export type JwksFailure = 'unreachable' | 'untrusted' | 'invalid'
+export type JwksFailure = IssuerFetchFailure
 
 /**
  * The issuer's discovery document or key set could not be fetched or trusted. STS turns

@@ -18,7 +18,7 @@ export {
   DEFAULT_REFETCH_INTERVAL_SECONDS,
 } from './jwks-fetcher.js'
 export type { JwksFetcher, JwksFetcherOptions, JwksRequest } from './jwks-fetcher.js'
-export { maxAgeOf } from './jwks-http.js'
+export { maxAgeOf } from '../oidc/index.js'
 export { JwksFetchError } from './errors.js'
 export type { JwksFailure } from './errors.js'
 export {

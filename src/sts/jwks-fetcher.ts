@@ -1,7 +1,7 @@
 import type { Clock, Logger } from '../core/index.js'
 import { createTokenKeySet, type TokenKeySet } from '../token/index.js'
+import { fetchIssuerDocument, IssuerFetchError, type FetchedJson } from '../oidc/index.js'
 import { JwksFetchError } from './errors.js'
-import { getJson, type FetchedJson } from './jwks-http.js'
 
 /** STS's fetch deadline: an issuer slower than 5 seconds is unreachable. */
 export const DEFAULT_JWKS_TIMEOUT_MS = 5000
@@ -98,14 +98,14 @@ export function createJwksFetcher(opts: JwksFetcherOptions): JwksFetcher {
     const base = issuerUrl(issuer, insecure.has(issuer))
     const started = performance.now()
     const left = (): number => Math.max(1, timeoutMs - (performance.now() - started))
-    const trust = { ca, thumbprints }
+    const trust = { kind: 'sts', ca, thumbprints } as const
     const discoveryUrl = new URL(
       `${base.pathname.replace(/\/$/, '')}/.well-known/openid-configuration`,
       base,
     )
-    const discovery = await getJson(discoveryUrl, { ...trust, timeoutMs: left() })
+    const discovery = await fetchIssuerDocument(discoveryUrl, trust, left())
     const jwksUri = jwksUriOf(discovery, base, insecure.has(issuer))
-    const jwks: FetchedJson = await getJson(jwksUri, { ...trust, timeoutMs: left() })
+    const jwks = await fetchIssuerDocument(jwksUri, trust, left())
     const doc = jwks.value
     if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { keys?: unknown }).keys))
       throw new JwksFetchError('invalid', `${jwksUri.origin}${jwksUri.pathname}: not a JWK set`)
@@ -132,7 +132,9 @@ export function createJwksFetcher(opts: JwksFetcherOptions): JwksFetcher {
       },
       (e: unknown) => {
         inFlight.delete(key)
-        throw e
+        throw e instanceof IssuerFetchError
+          ? new JwksFetchError(e.failure, e.message, { cause: e })
+          : e
       },
     )
     inFlight.set(key, p)
