@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { runProcess } from './tools.js'
 import { main } from '../../src/cli/index.js'
 import type { Io } from '../../src/cli/index.js'
 import { manualClock, systemClock, type Clock } from '../../src/core/index.js'
@@ -35,21 +35,10 @@ export function runBin(
   argv: readonly string[],
   opts: { env?: Record<string, string>; cwd?: string; input?: string } = {},
 ): Promise<CliResult> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [cliBin, ...argv], {
-      cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      resolveRun({ code: code ?? -1, stdout, stderr })
-    })
-    child.stdin.end(opts.input ?? '')
+  return runProcess(process.execPath, [cliBin, ...argv], {
+    env: { ...process.env, ...opts.env },
+    ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
   })
 }
 
