@@ -1,5 +1,23 @@
-/** The account `irsa up` creates on first start. */
+import { randomInt } from 'node:crypto'
+
+/**
+ * The account a stack serves when none is given or saved (the library default; the CLI's
+ * `irsa up` gives each new data directory its own, see {@link randomAccountId}).
+ */
 export const DEFAULT_ACCOUNT_ID = '111122223333'
+
+/**
+ * A fresh 12-digit account ID (no leading zero, which some YAML and JSON tools would
+ * read as a number and drop). `irsa up` uses one per new data directory: the AWS CLI
+ * caches web-identity credentials by role ARN and session name, so two stacks in
+ * sequence serving the same account would hand the second the first one's cached
+ * (and, to it, unknown) session.
+ */
+export function randomAccountId(): string {
+  let id = String(randomInt(1, 10))
+  for (let i = 1; i < 12; i++) id += String(randomInt(0, 10))
+  return id
+}
 /** The region `irsa up` serves by default. */
 export const DEFAULT_REGION = 'us-west-2'
 /** Where the AWS endpoint and the issuers listen by default: loopback only. */

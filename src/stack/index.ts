@@ -2,6 +2,7 @@ export { startStack, STACK_JWKS_REFETCH_SECONDS } from './start.js'
 export type { Stack, StackOptions } from './start.js'
 export {
   DEFAULT_ACCOUNT_ID,
+  randomAccountId,
   DEFAULT_REGION,
   DEFAULT_HOST,
   DEFAULT_DATA_DIR,

@@ -14,6 +14,8 @@ export interface Banner {
   readonly clusters: readonly { readonly name: string; readonly issuer: string }[]
   readonly caFile: string
   readonly files: StackFiles
+  /** How the user runs irsa: `npx irsa` from a checkout (under npx), else `irsa`. */
+  readonly irsaCommand?: string
 }
 
 /**
@@ -23,6 +25,7 @@ export interface Banner {
 export function startBanner(b: Banner): string {
   // The walkthrough's cluster: the webhook's (`local`), whatever order the store lists them in.
   const first = b.clusters.find((c) => c.name === b.webhookCluster) ?? b.clusters[0]
+  const irsa = b.irsaCommand ?? 'irsa'
   const lines = [
     `irsa up ${b.firstStart ? 'created' : 'reopened'} ${b.dataDir}`,
     `  aws endpoint  ${b.awsEndpoint}  (IAM, STS, EKS; account ${b.accountId}, region ${b.region})`,
@@ -35,11 +38,11 @@ export function startBanner(b: Banner): string {
     'Next:',
     `  source ${b.files.env}          # or: export AWS_CONFIG_FILE=${b.files.awsConfig} AWS_SHARED_CREDENTIALS_FILE=${b.files.awsCredentials} AWS_PROFILE=${PROFILE_NAME}`,
     ...(first === undefined
-      ? ['  irsa cluster create NAME']
+      ? [`  ${irsa} cluster create NAME`]
       : [
           `  aws eks describe-cluster --name ${first.name} --query cluster.identity.oidc.issuer`,
-          `  irsa oidc thumbprint ${first.issuer} --ca ${b.caFile}`,
-          `  irsa create token app -n default --cluster ${first.name} > token`,
+          `  ${irsa} oidc thumbprint ${first.issuer} --ca ${b.caFile}`,
+          `  ${irsa} create token app -n default --cluster ${first.name} > token`,
         ]),
     'Stop with Ctrl-C or SIGTERM.',
   ]

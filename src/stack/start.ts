@@ -32,6 +32,11 @@ export interface StackOptions {
   /** The pod identity webhook's HTTPS port (same rules as the other ports). */
   readonly webhookPort?: number
   readonly accountId?: string
+  /**
+   * The account of a data directory's first start when {@link accountId} is not given
+   * (default: {@link DEFAULT_ACCOUNT_ID}). Called only when nothing is saved.
+   */
+  readonly newAccountId?: () => string
   readonly region?: string
   readonly clock: Clock
   readonly logger: Logger
@@ -96,7 +101,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     const saved = readStackSettings(store)
     const host = o.host ?? saved.host ?? DEFAULT_HOST
     const sameHost = saved.host === undefined || saved.host === host
-    const accountId = o.accountId ?? saved.accountId ?? DEFAULT_ACCOUNT_ID
+    const accountId =
+      o.accountId ?? saved.accountId ?? (o.newAccountId ?? (() => DEFAULT_ACCOUNT_ID))()
     const region = o.region ?? saved.region ?? DEFAULT_REGION
     const ca = ensureLocalCa(store.dir, clock)
 

@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { cliBin, repoPath } from '../helpers/paths.js'
 
+/** The account the e2e tests' stacks serve (`--account-id`), unless a test opts out. */
+export const TEST_ACCOUNT_ID = '111122223333'
+
 /** A running `irsa up`. */
 export interface UpProcess {
   readonly child: ChildProcess
@@ -44,7 +47,12 @@ export function tempDir(t: { after(fn: () => void): void }, prefix = 'irsa-up-')
 export async function startUp(
   dataDir: string,
   extra: readonly string[] = [],
-  o: { readonly freePorts?: boolean; readonly env?: Readonly<Record<string, string>> } = {},
+  o: {
+    readonly freePorts?: boolean
+    readonly env?: Readonly<Record<string, string>>
+    /** Leave the account to `irsa up` (a random one on a new data directory). */
+    readonly randomAccount?: boolean
+  } = {},
 ): Promise<UpProcess> {
   assert.ok(
     existsSync(repoPath('dist', 'cli', 'index.js')),
@@ -58,6 +66,11 @@ export async function startUp(
       '--data-dir',
       dataDir,
       ...(o.freePorts === false ? [] : ['--aws-port', '0', '--oidc-port', '0']),
+      // The tests name the account they expect; a user's new data directory gets a
+      // random one (docs/stack.md), which the README walkthrough test exercises.
+      ...(extra.includes('--account-id') || o.randomAccount === true
+        ? []
+        : ['--account-id', TEST_ACCOUNT_ID]),
       ...extra,
     ],
     {

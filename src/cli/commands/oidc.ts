@@ -279,11 +279,12 @@ const serve: Command = {
 const thumbprint: Command = {
   path: ['oidc', 'thumbprint'],
   summary: "Print an issuer's certificate thumbprints for an IAM OIDC provider",
-  usage: 'irsa oidc thumbprint URL [--ca FILE] [--output json|text] [--timeout SECONDS]',
+  usage: 'irsa oidc thumbprint URL [--ca FILE] [--output json|text|thumbprint] [--timeout SECONDS]',
   description:
     'SHA-1 (lower-case hex) of the last certificate a host sends in its TLS chain, for the\n' +
     "issuer host (eksctl's rule) and for the host of the jwks_uri that discovery names (AWS's\n" +
-    'rule), flagging when they differ. Exits 1 when the JWKS host could not be measured.',
+    'rule), flagging when they differ. `--output thumbprint` prints only the one to give IAM\n' +
+    "(the JWKS host's), for a shell variable. Exits 1 when the JWKS host could not be measured.",
   positionals: { min: 1, max: 1 },
   options: {
     ca: {
@@ -292,7 +293,12 @@ const thumbprint: Command = {
       valueName: 'FILE',
       description: 'extra trusted CA certificates (PEM), on top of the system CAs',
     },
-    output: { type: 'string', valueName: 'FORMAT', default: 'text', description: 'json or text' },
+    output: {
+      type: 'string',
+      valueName: 'FORMAT',
+      default: 'text',
+      description: 'json, text, or thumbprint (only the thumbprint to register)',
+    },
     timeout: {
       type: 'string',
       valueName: 'SECONDS',
@@ -303,8 +309,8 @@ const thumbprint: Command = {
   run: async (args, io) => {
     const url = args.requirePositional(0, 'URL')
     const output = args.string('output') ?? 'text'
-    if (output !== 'json' && output !== 'text')
-      throw new InputError(`--output must be json or text, got '${output}'`)
+    if (output !== 'json' && output !== 'text' && output !== 'thumbprint')
+      throw new InputError(`--output must be json or text, or thumbprint, got '${output}'`)
     const timeoutText = args.string('timeout') ?? '5'
     const seconds = Number(timeoutText)
     if (!(seconds > 0) || !Number.isFinite(seconds))
@@ -316,9 +322,14 @@ const thumbprint: Command = {
       return pem
     })
     const report = await computeThumbprints(url, { ca, timeoutMs: Math.round(seconds * 1000) })
-    io.stdout(
-      output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatThumbprintReport(report),
-    )
+    if (output === 'thumbprint') {
+      if (report.jwksHost !== undefined) io.stdout(`${report.jwksHost.thumbprint}\n`)
+      else
+        io.stderr(`irsa: the JWKS host could not be measured: ${report.jwksError ?? 'unknown'}\n`)
+    } else
+      io.stdout(
+        output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatThumbprintReport(report),
+      )
     return report.jwksHost !== undefined ? EXIT.ok : EXIT.negative
   },
 }

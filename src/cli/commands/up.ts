@@ -1,16 +1,21 @@
 import { InputError } from '../../core/index.js'
 import {
-  DEFAULT_ACCOUNT_ID,
   DEFAULT_HOST,
   DEFAULT_REGION,
   mergeUserProfile,
   parsePort,
+  randomAccountId,
   resolveDataDir,
   startBanner,
   startStack,
 } from '../../stack/index.js'
 import { EXIT, type Args, type Command, type Io } from '../command.js'
 import { commandLogger, LOG_FILE_OPTION, LOG_OPTIONS } from '../log-options.js'
+
+/** How the user ran irsa, for the hints: npm sets `npm_command=exec` under `npx`. */
+function irsaCommandOf(io: Io): string {
+  return io.env['npm_command'] === 'exec' ? 'npx irsa' : 'irsa'
+}
 
 /** The `--data-dir` flag every stack command shares. */
 export const DATA_DIR_OPTION = {
@@ -76,7 +81,8 @@ const up: Command = {
     'account-id': {
       type: 'string',
       valueName: 'ID',
-      description: `the account served (default ${DEFAULT_ACCOUNT_ID}, or the saved one)`,
+      description:
+        'the account served (default: the saved one, else a random one for a new data directory)',
     },
     region: {
       type: 'string',
@@ -113,6 +119,7 @@ const up: Command = {
         ...(oidcPort !== undefined ? { oidcPort } : {}),
         ...(webhookPort !== undefined ? { webhookPort } : {}),
         ...(accountId !== undefined ? { accountId } : {}),
+        newAccountId: randomAccountId,
         ...(region !== undefined ? { region } : {}),
       })
       // Listen for the signals before printing: a script that stops the stack as soon as
@@ -144,6 +151,7 @@ const up: Command = {
             clusters: stack.clusters().map((c) => ({ name: c.name, issuer: c.issuerUrl })),
             caFile: stack.caFile,
             files: stack.files,
+            irsaCommand: irsaCommandOf(io),
           }),
         )
         const signal = await stopped

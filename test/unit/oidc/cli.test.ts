@@ -428,6 +428,20 @@ test('oidc thumbprint: text and JSON; bad input and missing discovery', async (t
   assert.match(text.stdout, /not trusted by the system CAs or --ca: SELF_SIGNED_CERT_IN_CHAIN/)
   assert.match(text.stdout, new RegExp(`^both rules give ${expected}$`, 'm'))
 
+  const only = await runCli(['oidc', 'thumbprint', issuer, '--output', 'thumbprint'])
+  assert.equal(only.code, 0, only.stderr)
+  assert.equal(only.stdout, `${expected}\n`)
+  const onlyMissing = await runCli([
+    'oidc',
+    'thumbprint',
+    `${server.origin}/nothing`,
+    '--output',
+    'thumbprint',
+  ])
+  assert.equal(onlyMissing.code, 1)
+  assert.equal(onlyMissing.stdout, '')
+  assert.match(onlyMissing.stderr, /^irsa: the JWKS host could not be measured: discovery: .*404/)
+
   const missing = await runCli([
     'oidc',
     'thumbprint',

@@ -18,7 +18,9 @@ import { manualClock, silentLogger, systemClock } from '../../../src/core/index.
 import {
   createLocalCluster,
   mergeUserProfile,
+  randomAccountId,
   rotateClusterKeys,
+  startBanner,
   stackPlace,
   startStack,
   type Stack,
@@ -159,6 +161,50 @@ test('a restart keeps the account, key, cluster, signing key, CA and ports', asy
   assert.equal(again.store.clusters.signingKey(again.clusters()[0]?.arn ?? '')?.kid, before.kid)
   assert.equal(readFileSync(again.caFile, 'utf8'), before.ca)
   assert.deepEqual([again.awsPort, again.oidcPort], before.ports)
+})
+
+test('a new data directory takes newAccountId; a restart keeps the saved account', async (t) => {
+  const ids = new Set(Array.from({ length: 200 }, () => randomAccountId()))
+  assert.ok(ids.size > 190, 'random account IDs repeat')
+  for (const id of ids) assert.match(id, /^[1-9]\d{11}$/)
+  const dir = tempDir(t)
+  let calls = 0
+  const newAccountId = (): string => {
+    calls++
+    return '210987654321'
+  }
+  const opts = { dataDir: dir, clock: systemClock, logger: silentLogger(), newAccountId }
+  const first = await startStack(opts)
+  assert.equal(first.accountId, '210987654321')
+  assert.equal(first.adminKey.accountId, '210987654321')
+  await first.close()
+  const again = await startStack(opts)
+  t.after(() => again.close())
+  assert.equal(again.accountId, '210987654321')
+  assert.equal(calls, 1, 'a restart must not draw a new account')
+})
+
+test("the banner's Next: lines spell irsa as the user ran it", async (t) => {
+  const stack = await start(tempDir(t))
+  t.after(() => stack.close())
+  const banner = (irsaCommand?: string): string =>
+    startBanner({
+      dataDir: stack.dataDir,
+      awsEndpoint: stack.awsEndpoint,
+      oidcOrigin: stack.oidcOrigin,
+      webhookOrigin: stack.webhookOrigin,
+      webhookCluster: stack.webhookCluster,
+      accountId: stack.accountId,
+      region: stack.region,
+      firstStart: stack.firstStart,
+      clusters: stack.clusters().map((c) => ({ name: c.name, issuer: c.issuerUrl })),
+      caFile: stack.caFile,
+      files: stack.files,
+      ...(irsaCommand !== undefined ? { irsaCommand } : {}),
+    })
+  assert.match(banner(), /^ {2}irsa create token app -n default --cluster local > token$/m)
+  assert.match(banner('npx irsa'), /^ {2}npx irsa oidc thumbprint https:\/\//m)
+  assert.doesNotMatch(banner('npx irsa'), /^ {2}irsa /m)
 })
 
 test('clusters and rotated keys written by another connection are served without a restart', async (t) => {
