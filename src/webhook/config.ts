@@ -3,6 +3,18 @@ import { InputError } from '../core/index.js'
 /** The reference's `--token-expiration` default: one day. */
 export const DEFAULT_TOKEN_EXPIRATION_SECONDS = 86400
 
+/**
+ * The reference webhook's defaults, typed once: {@link createMutationConfig} fills them
+ * in and `irsa webhook`'s flags show them.
+ */
+export const DEFAULT_MUTATION = {
+  annotationPrefix: 'eks.amazonaws.com',
+  tokenAudience: 'sts.amazonaws.com',
+  tokenMountPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount',
+  tokenExpiration: DEFAULT_TOKEN_EXPIRATION_SECONDS,
+  unresolvedEnvFrom: 'override',
+} as const
+
 /** Kubernetes refuses projected tokens shorter than ten minutes; shorter values become this. */
 export const MIN_TOKEN_EXPIRATION_SECONDS = 600
 
@@ -169,13 +181,13 @@ export function isValidFsGroup(n: number): boolean {
  * are an {@link InputError} naming the flag.
  */
 export function createMutationConfig(options: MutationOptions = {}): MutationConfig {
-  const prefix = options.annotationPrefix ?? 'eks.amazonaws.com'
+  const prefix = options.annotationPrefix ?? DEFAULT_MUTATION.annotationPrefix
   if (!/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(prefix)) {
     throw new InputError(
       `--annotation-prefix must be a DNS name such as eks.amazonaws.com, got "${prefix}"`,
     )
   }
-  const expiration = options.tokenExpiration ?? DEFAULT_TOKEN_EXPIRATION_SECONDS
+  const expiration = options.tokenExpiration ?? DEFAULT_MUTATION.tokenExpiration
   if (!Number.isSafeInteger(expiration)) {
     throw new InputError(`--token-expiration must be a whole number of seconds, got ${expiration}`)
   }
@@ -184,7 +196,7 @@ export function createMutationConfig(options: MutationOptions = {}): MutationCon
     throw new InputError(`--fs-group must be a group id from 0 to ${MAX_FS_GROUP}, got ${fsGroup}`)
   }
   const cc = { ...DEFAULT_CONTAINER_CREDENTIALS, ...options.containerCredentials }
-  const policy = options.unresolvedEnvFrom ?? 'override'
+  const policy = options.unresolvedEnvFrom ?? DEFAULT_MUTATION.unresolvedEnvFrom
   if (!UNRESOLVED_ENV_FROM_POLICIES.includes(policy)) {
     throw new InputError(`--env-from-unresolved must be override or keep, got "${policy}"`)
   }
@@ -203,10 +215,10 @@ export function createMutationConfig(options: MutationOptions = {}): MutationCon
   }
   return {
     annotationPrefix: prefix,
-    tokenAudience: options.tokenAudience ?? 'sts.amazonaws.com',
+    tokenAudience: options.tokenAudience ?? DEFAULT_MUTATION.tokenAudience,
     tokenMountPath: checkAbsolute(
       '--token-mount-path',
-      options.tokenMountPath ?? '/var/run/secrets/eks.amazonaws.com/serviceaccount',
+      options.tokenMountPath ?? DEFAULT_MUTATION.tokenMountPath,
     ),
     tokenExpiration: Math.max(expiration, MIN_TOKEN_EXPIRATION_SECONDS),
     defaultRegion: options.defaultRegion ?? '',

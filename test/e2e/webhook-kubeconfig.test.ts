@@ -207,7 +207,7 @@ test('irsa webhook --help lists the reference flags; bad flags are one-line erro
     assert.ok(help.stdout.includes(flag), flag)
   const cases: [string[], RegExp][] = [
     [['--service-account-lookup-grace-period', 'soon'], /must be a duration/],
-    [['--port', '70000'], /--port must be 0 to 65535/],
+    [['--port', '70000'], /--port must be a port number from 0 to 65535/],
     [['--env-from-unresolved', 'maybe'], /override or keep/],
     [['--compose-role-arn'], /--aws-account-id/],
     [['--kubeconfig', '/nonexistent/kubeconfig'], /cannot be read \(ENOENT\)/],

@@ -26,6 +26,7 @@ import {
 } from '../../oidc/index.js'
 import { loadPublicKeys, type PublicKeyInfo } from '../../token/index.js'
 import { EXIT, type Args, type Command, type Io, type OptionSpec } from '../command.js'
+import { optionalPort } from '../flags.js'
 
 /** Every public key in the --key files, in order (private keys give their public half). */
 function loadKeys(io: Io, args: Args, required: boolean): PublicKeyInfo[] {
@@ -135,13 +136,6 @@ const publish: Command = {
   },
 }
 
-function parsePort(text: string): number {
-  const n = Number(text)
-  if (!/^\d+$/.test(text) || n > 65535)
-    throw new InputError(`--port must be 0 to 65535, got '${text}'`)
-  return n
-}
-
 /** A certificate chain and its private key, checked to belong together. */
 function checkTlsPair(certPem: string, keyPem: string): CertificateKeyPair {
   let cert: X509Certificate
@@ -208,13 +202,8 @@ const serve: Command = {
     const issuerUrl = parseIssuer(given)
     const ks = loadKeys(io, args, true)
     const host = args.string('host') ?? '127.0.0.1'
-    const portText = args.string('port')
     const port =
-      portText !== undefined
-        ? parsePort(portText)
-        : issuerUrl.port === ''
-          ? 443
-          : Number(issuerUrl.port)
+      optionalPort(args, 'port') ?? (issuerUrl.port === '' ? 443 : Number(issuerUrl.port))
     const certFile = args.string('tls-cert')
     const keyFile = args.string('tls-key')
     if ((certFile === undefined) !== (keyFile === undefined))

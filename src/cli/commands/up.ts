@@ -3,13 +3,13 @@ import {
   DEFAULT_HOST,
   DEFAULT_REGION,
   mergeUserProfile,
-  parsePort,
   randomAccountId,
   resolveDataDir,
   startBanner,
   startStack,
 } from '../../stack/index.js'
 import { EXIT, type Args, type Command, type Io } from '../command.js'
+import { optionalPort } from '../flags.js'
 import { commandLogger, LOG_FILE_OPTION, LOG_OPTIONS } from '../log-options.js'
 
 /** How the user ran irsa, for the hints: npm sets `npm_command=exec` under `npx`. */
@@ -27,11 +27,6 @@ export const DATA_DIR_OPTION = {
 /** The data directory of a stack command. */
 export function dataDirOf(args: Args, io: Io): string {
   return resolveDataDir(args.string('data-dir'), io.env, io.cwd)
-}
-
-function optionalPort(args: Args, flag: string): number | undefined {
-  const v = args.string(flag)
-  return v === undefined ? undefined : parsePort(v, `--${flag}`)
 }
 
 const up: Command = {

@@ -11,19 +11,19 @@ import {
   createMutationConfig,
   createWebhookApp,
   createWebhookMetrics,
-  parseGoDuration,
   partitionForRegion,
   startMetricsServer,
   startWebhookServer,
   watchPodIdentityAssociations,
   DEFAULT_CONTAINER_CREDENTIALS,
   DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_TOKEN_EXPIRATION_SECONDS,
+  DEFAULT_MUTATION,
   type MutationOptions,
   type PodIdentityAssociations,
   type UnresolvedEnvFromPolicy,
 } from '../../webhook/index.js'
 import { EXIT, type Args, type Command, type Io, type OptionSpec } from '../command.js'
+import { goDurationMs, optionalInteger, requiredPort } from '../flags.js'
 import { commandLogger, LOG_OPTIONS } from '../log-options.js'
 
 function str(description: string, valueName: string, def?: string): OptionSpec {
@@ -38,18 +38,22 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'annotation-prefix': str(
     'prefix of the ServiceAccount and pod annotations',
     'PREFIX',
-    'eks.amazonaws.com',
+    DEFAULT_MUTATION.annotationPrefix,
   ),
-  'token-audience': str('audience of the projected IRSA token', 'AUD', 'sts.amazonaws.com'),
+  'token-audience': str(
+    'audience of the projected IRSA token',
+    'AUD',
+    DEFAULT_MUTATION.tokenAudience,
+  ),
   'token-mount-path': str(
     'where the IRSA token volume is mounted',
     'PATH',
-    '/var/run/secrets/eks.amazonaws.com/serviceaccount',
+    DEFAULT_MUTATION.tokenMountPath,
   ),
   'token-expiration': str(
     'token lifetime in seconds (below 600 becomes 600)',
     'SECONDS',
-    String(DEFAULT_TOKEN_EXPIRATION_SECONDS),
+    String(DEFAULT_MUTATION.tokenExpiration),
   ),
   'aws-default-region': str('inject AWS_DEFAULT_REGION and AWS_REGION (default: none)', 'REGION'),
   'sts-regional-endpoint': bool('inject AWS_STS_REGIONAL_ENDPOINTS=regional'),
@@ -115,7 +119,7 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   'env-from-unresolved': str(
     'override or keep: injected variables vs envFrom sources with unknown keys',
     'POLICY',
-    'override',
+    DEFAULT_MUTATION.unresolvedEnvFrom,
   ),
   'resync-period': str('accepted for compatibility; the watch keeps the cache current', 'DURATION'),
   'max-request-bytes': str(
@@ -127,33 +131,10 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   ...LOG_OPTIONS,
 }
 
-function port(args: Args, flag: string): number {
-  const text = args.string(flag) ?? ''
-  const n = Number(text)
-  if (!/^\d+$/.test(text) || n > 65535)
-    throw new InputError(`--${flag} must be 0 to 65535, got '${text}'`)
-  return n
-}
-
-function duration(args: Args, flag: string): number {
-  const text = args.string(flag) ?? ''
-  const ms = parseGoDuration(text)
-  if (ms === undefined)
-    throw new InputError(`--${flag} must be a duration such as 500ms, 2s or 1m, got '${text}'`)
-  return ms
-}
-
-function integer(args: Args, flag: string): number | undefined {
-  const text = args.string(flag)
-  if (text === undefined) return undefined
-  if (!/^-?\d+$/.test(text)) throw new InputError(`--${flag} must be a whole number, got '${text}'`)
-  return Number(text)
-}
-
 /** The mutation options the flags give (without the Pod Identity associations). */
 function mutationOptions(args: Args): MutationOptions {
   const region = args.string('aws-default-region') ?? ''
-  const policy = args.string('env-from-unresolved') ?? 'override'
+  const policy = args.string('env-from-unresolved') ?? DEFAULT_MUTATION.unresolvedEnvFrom
   let composeRoleArn: MutationOptions['composeRoleArn']
   if (args.boolean('compose-role-arn')) {
     const accountId = args.string('aws-account-id')
@@ -163,12 +144,12 @@ function mutationOptions(args: Args): MutationOptions {
       )
     composeRoleArn = { accountId, partition: partitionForRegion(region) }
   }
-  const fsGroup = integer(args, 'fs-group')
+  const fsGroup = optionalInteger(args, 'fs-group')
   return {
-    annotationPrefix: args.string('annotation-prefix') ?? 'eks.amazonaws.com',
-    tokenAudience: args.string('token-audience') ?? 'sts.amazonaws.com',
+    annotationPrefix: args.string('annotation-prefix') ?? DEFAULT_MUTATION.annotationPrefix,
+    tokenAudience: args.string('token-audience') ?? DEFAULT_MUTATION.tokenAudience,
     tokenMountPath: args.string('token-mount-path') ?? '',
-    tokenExpiration: integer(args, 'token-expiration') ?? DEFAULT_TOKEN_EXPIRATION_SECONDS,
+    tokenExpiration: optionalInteger(args, 'token-expiration') ?? DEFAULT_MUTATION.tokenExpiration,
     defaultRegion: region,
     stsRegionalEndpoint: args.boolean('sts-regional-endpoint'),
     containerCredentials: {
@@ -229,17 +210,17 @@ const webhook: Command = {
   options: OPTIONS,
   run: async (args, io) => {
     const { log } = commandLogger(args, io)
-    const policy = args.string('env-from-unresolved') ?? 'override'
+    const policy = args.string('env-from-unresolved') ?? DEFAULT_MUTATION.unresolvedEnvFrom
     if (policy !== 'override' && policy !== 'keep')
       throw new InputError(`--env-from-unresolved must be override or keep, got '${policy}'`)
-    const grace = duration(args, 'service-account-lookup-grace-period')
-    const shutdownMs = duration(args, 'shutdown-timeout')
-    if (args.string('resync-period') !== undefined) duration(args, 'resync-period')
-    const maxBody = integer(args, 'max-request-bytes') ?? DEFAULT_MAX_BODY_BYTES
+    const grace = goDurationMs(args, 'service-account-lookup-grace-period')
+    const shutdownMs = goDurationMs(args, 'shutdown-timeout')
+    if (args.string('resync-period') !== undefined) goDurationMs(args, 'resync-period')
+    const maxBody = optionalInteger(args, 'max-request-bytes') ?? DEFAULT_MAX_BODY_BYTES
     if (maxBody < 1024)
       throw new InputError(`--max-request-bytes must be at least 1024, got ${maxBody}`)
-    const httpsPort = port(args, 'port')
-    const metricsPort = port(args, 'metrics-port')
+    const httpsPort = requiredPort(args, 'port')
+    const metricsPort = requiredPort(args, 'metrics-port')
     const host = args.string('host')
     const options = mutationOptions(args)
 

@@ -382,7 +382,10 @@ test('oidc serve: a given certificate and key; bad TLS input is a one-line error
     await runCli([...base, '--tls-cert', 'nope', '--tls-key', 'tls.key'], io),
     /nope: no such file/,
   )
-  assertOneLineError(await runCli([...base, '--port', '70000'], io), /--port must be 0 to 65535/)
+  assertOneLineError(
+    await runCli([...base, '--port', '70000'], io),
+    /--port must be a port number from 0 to 65535/,
+  )
   assertOneLineError(
     await runCli(['oidc', 'serve', '--issuer', 'http://127.0.0.1/x', '--key', f.ecKey], io),
     /issuer must be an https URL/,
