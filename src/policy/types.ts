@@ -1,5 +1,5 @@
 /**
- * The public contract of the IAM policy engine (DESIGN §3.3). Pure data types; the
+ * The public contract of the IAM policy engine (docs/policy.md). Pure data types; the
  * functions that use them are in parse.ts (validatePolicy, parsePolicy), compile.ts
  * (compilePolicy), evaluate.ts (evaluate, explain, over the shared core in engine.ts) and
  * format.ts (formatExplanation).

@@ -1,7 +1,7 @@
 /**
- * DESIGN §3.5: every acknowledged write survives kill -9. A child process writes a
- * stream (roles, policies, decision-log rows, multi-row transactions), printing an
- * acknowledgement after each commit; the test SIGKILLs it mid-stream after N
+ * docs/store.md#durability: every acknowledged write survives kill -9. A child process
+ * writes a stream (roles, policies, decision-log rows, multi-row transactions), printing
+ * an acknowledgement after each commit; the test SIGKILLs it mid-stream after N
  * acknowledgements, reopens the database, and checks that every acknowledged write is
  * there, complete, and that SQLite's integrity and foreign-key checks pass. Several
  * rounds run on the same data directory, each continuing the stream and recovering the

@@ -80,6 +80,22 @@ test('the layering table is the import graph: no edge allowed that the code does
   assert.deepEqual(importGraph(), table)
 })
 
+test('docs/architecture.md lists each component with exactly what it may import', () => {
+  const doc = readFileSync(repoPath('docs', 'architecture.md'), 'utf8')
+  const section =
+    doc
+      .split('<!-- architecture:components:begin -->')[1]
+      ?.split('<!-- architecture:components:end -->')[0] ?? ''
+  const rows = [...section.matchAll(/^\|\s*`([a-z]+)`\s*\|([^|]*)\|/gm)]
+  const documented = Object.fromEntries(
+    rows.map((m) => [m[1]!, [...m[2]!.matchAll(/`([a-z]+)`/g)].map((t) => t[1]!).sort()] as const),
+  )
+  const table = Object.fromEntries(
+    Object.entries(ALLOWED).map(([c, t]) => [c, [...t].sort()] as const),
+  )
+  assert.deepEqual(documented, table)
+})
+
 test('cross-component imports go through index.js and point one way', () => {
   const problems: string[] = []
   for (const f of files) {
