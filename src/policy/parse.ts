@@ -18,38 +18,19 @@
  */
 import { Checker, member, R } from './checker.js'
 import { PolicyValidationError } from './errors.js'
-import { LineIndex, parseJson, JsonSyntaxError, type JsonObject, type JsonValue } from './json.js'
+import { LineIndex, parseJson, JsonSyntaxError, type JsonValue } from './json.js'
 import { MSG, TRUST_MSG } from './messages.js'
-import {
-  actionIssue,
-  checkConditions,
-  checkPrincipal,
-  resourceIssue,
-  trustActionOk,
-} from './rules.js'
+import { checkStatement } from './statement.js'
 import type {
   ParsedPolicy,
   ParsedStatement,
   PolicyIssue,
   PolicyKind,
   PolicyVersion,
-  PrincipalBlock,
   ValidateOptions,
 } from './types.js'
 
 const TOP = new Set(['Version', 'Id', 'Statement'])
-const ELEMENTS = new Set([
-  'Sid',
-  'Effect',
-  'Principal',
-  'NotPrincipal',
-  'Action',
-  'NotAction',
-  'Resource',
-  'NotResource',
-  'Condition',
-])
-const SID = /^[0-9A-Za-z]*$/
 
 interface Analysis {
   readonly issues: readonly PolicyIssue[]
@@ -153,203 +134,6 @@ function checkDuplicates(c: Checker, v: JsonValue, path: string): void {
     v.items.forEach((x, i) => {
       checkDuplicates(c, x, `${path}/${i}`)
     })
-  }
-}
-
-function checkStatement(
-  c: Checker,
-  node: JsonObject,
-  path: string,
-  index: number,
-  lines: LineIndex,
-): ParsedStatement | undefined {
-  const status = { ok: true }
-  const bad = (): void => {
-    status.ok = false
-  }
-  for (const m of node.members) if (!ELEMENTS.has(m.key)) c.syntax(`${path}/${m.key}`, m.keyStart)
-
-  let sid: string | undefined
-  const sidv = member(node, 'Sid')
-  if (sidv !== undefined) {
-    if (sidv.kind !== 'string') c.syntax(`${path}/Sid`, sidv)
-    else {
-      sid = sidv.value
-      if (c.identity && !SID.test(sid)) c.add(R.sid, MSG.sidNotAlphanumeric, `${path}/Sid`, sidv)
-    }
-  }
-
-  // Effect
-  let effect: 'Allow' | 'Deny' = 'Deny'
-  const ev = member(node, 'Effect')
-  if (ev === undefined) {
-    c.add(R.syntax, c.trust ? TRUST_MSG.missingEffect : MSG.syntax, `${path}/Effect`, node)
-    bad()
-  } else if (ev.kind !== 'string') {
-    c.syntax(`${path}/Effect`, ev)
-    bad()
-  } else if (ev.value === 'Allow' || ev.value === 'Deny') {
-    effect = ev.value
-  } else if (c.trust) {
-    c.add(R.syntax, TRUST_MSG.invalidEffect(ev.value), `${path}/Effect`, ev)
-    bad()
-  } else {
-    // IAM's grammar check takes any case; its legacy parser then wants Allow/Deny exactly.
-    const l = ev.value.toLowerCase()
-    c.add(
-      l === 'allow' || l === 'deny' ? R.legacy : R.syntax,
-      l === 'allow' || l === 'deny' ? MSG.legacyParsing : MSG.syntax,
-      `${path}/Effect`,
-      ev,
-    )
-    bad()
-  }
-
-  // Principal / NotPrincipal
-  const pv = member(node, 'Principal')
-  const npv = member(node, 'NotPrincipal')
-  let principal: PrincipalBlock | undefined
-  let notPrincipal: PrincipalBlock | undefined
-  if (c.identity) {
-    if (pv !== undefined || npv !== undefined)
-      c.add(
-        R.principalProhibited,
-        MSG.principalNotAllowed,
-        `${path}/${pv !== undefined ? 'Principal' : 'NotPrincipal'}`,
-        pv ?? npv,
-      )
-  } else {
-    if (pv !== undefined && npv !== undefined) c.syntax(`${path}/NotPrincipal`, npv)
-    if (npv !== undefined && c.trust) {
-      c.add(
-        R.syntax,
-        effect === 'Allow' ? TRUST_MSG.allowNotPrincipal : TRUST_MSG.notPrincipal,
-        `${path}/NotPrincipal`,
-        npv,
-      )
-      bad()
-    } else if (npv !== undefined) {
-      notPrincipal = checkPrincipal(c, npv, `${path}/NotPrincipal`)
-      if (notPrincipal === undefined) bad()
-    }
-    if (pv !== undefined) {
-      principal = checkPrincipal(c, pv, `${path}/Principal`)
-      if (principal === undefined) bad()
-    }
-    if (pv === undefined && npv === undefined) {
-      c.add(c.trust ? R.syntax : R.resources, MSG.missingPrincipal, `${path}/Principal`, node)
-      bad()
-    }
-  }
-
-  // Condition (before Action: the trust checks run in this order)
-  const conditions = checkConditions(c, member(node, 'Condition'), `${path}/Condition`, lines)
-  if (conditions === undefined) bad()
-
-  // Action / NotAction
-  const av = member(node, 'Action')
-  const nav = member(node, 'NotAction')
-  let action: string[] | undefined
-  let notAction: string[] | undefined
-  if (av !== undefined && nav !== undefined) {
-    c.syntax(`${path}/NotAction`, nav)
-    bad()
-  }
-  if (av !== undefined) {
-    action = c.strings(av, `${path}/Action`)
-    if (action === undefined) bad()
-  }
-  if (nav !== undefined) {
-    notAction = c.strings(nav, `${path}/NotAction`)
-    if (notAction === undefined) bad()
-  }
-  const actions = action ?? notAction
-  if ((av === undefined && nav === undefined) || actions?.length === 0) {
-    c.add(
-      c.trust ? R.syntax : R.actions,
-      c.trust ? TRUST_MSG.missingAction : MSG.missingActions,
-      `${path}/Action`,
-      av ?? nav ?? node,
-    )
-    bad()
-  }
-  for (const a of actions ?? []) {
-    const at = av ?? nav
-    const where = `${path}/${action !== undefined ? 'Action' : 'NotAction'}`
-    if (c.trust) {
-      if (!trustActionOk(a)) {
-        c.add(R.syntax, TRUST_MSG.nonStsAction, where, at)
-        bad()
-        break
-      }
-      continue
-    }
-    const message = actionIssue(a)
-    if (message !== undefined) {
-      c.add(R.vendor, message, where, at)
-      bad()
-    }
-  }
-
-  // Resource / NotResource
-  const rv = member(node, 'Resource')
-  const nrv = member(node, 'NotResource')
-  let resource: string[] | undefined
-  let notResource: string[] | undefined
-  if (c.trust) {
-    if (rv !== undefined) c.add(R.syntax, TRUST_MSG.resource, `${path}/Resource`, rv)
-    else if (nrv !== undefined) c.add(R.syntax, TRUST_MSG.notResource, `${path}/NotResource`, nrv)
-    if (rv !== undefined || nrv !== undefined) bad()
-  } else {
-    if (rv !== undefined && nrv !== undefined) {
-      c.syntax(`${path}/NotResource`, nrv)
-      bad()
-    }
-    if (rv !== undefined) {
-      resource = c.strings(rv, `${path}/Resource`)
-      if (resource === undefined) bad()
-    }
-    if (nrv !== undefined) {
-      notResource = c.strings(nrv, `${path}/NotResource`)
-      if (notResource === undefined) bad()
-    }
-    const resources = resource ?? notResource
-    if (resources === undefined || resources.length === 0) {
-      if (rv === undefined && nrv === undefined) {
-        c.add(R.resources, MSG.missingResources, `${path}/Resource`, node)
-      } else if ((rv ?? nrv)?.kind === 'array') {
-        c.add(R.resources, MSG.missingResources, `${path}/Resource`, rv ?? nrv)
-      }
-      bad()
-    }
-    for (const r of resources ?? []) {
-      const issue = resourceIssue(r)
-      if (issue !== undefined) {
-        c.add(
-          issue.rank,
-          issue.message,
-          `${path}/${resource !== undefined ? 'Resource' : 'NotResource'}`,
-          rv ?? nrv,
-        )
-        bad()
-      }
-    }
-  }
-
-  if (!status.ok) return undefined
-  return {
-    index,
-    effect,
-    conditions: conditions ?? [],
-    start: lines.position(node.start),
-    end: lines.position(node.end),
-    ...(sid === undefined ? {} : { sid }),
-    ...(principal === undefined ? {} : { principal }),
-    ...(notPrincipal === undefined ? {} : { notPrincipal }),
-    ...(action === undefined ? {} : { action }),
-    ...(notAction === undefined ? {} : { notAction }),
-    ...(resource === undefined ? {} : { resource }),
-    ...(notResource === undefined ? {} : { notResource }),
   }
 }
 
