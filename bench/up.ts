@@ -20,7 +20,8 @@
  * ratios (robust to a shared machine's drifting load). Bounded: every round is at most
  * ROUND_REQUESTS requests or ROUND_MS; the whole run is about 90 s. Every child is killed
  * at the end, also on error. `BENCH_UP_CPU_PROF=DIR` runs `irsa up` under `--cpu-prof`
- * and leaves the profile in DIR.
+ * and leaves the profile in DIR; `BENCH_UP_ONLY=sts|webhook` runs only that part (so a
+ * profile shows one surface), with an empty table for the others.
  */
 import {
   IAMClient,
@@ -47,7 +48,7 @@ import { load as runLoad, median, percentile, type LoadSpec, type Round } from '
 const ACCOUNT = '111122223333'
 const CONCURRENCY = 32
 const ROUNDS = 6
-const ROUND_REQUESTS = 3000
+const ROUND_REQUESTS = Number(process.env['BENCH_UP_ROUND_REQUESTS'] ?? 3000)
 const ROUND_MS = 2000
 const WARMUP_REQUESTS = 1500
 const VICTIM_REQUESTS = 1500
@@ -532,6 +533,21 @@ export async function run(): Promise<string> {
     const bareAgent = new HttpsAgent({ keepAlive: true, maxSockets: CONCURRENCY, ca: ca.certPem })
     agents.push(bareAgent)
 
+    const only = process.env['BENCH_UP_ONLY']
+    const header =
+      '| measured | requests | rps (median round) | p50 ms | p99 ms |\n| --- | ---: | ---: | ---: | ---: |'
+    if (only === 'webhook') {
+      const [u, b] = await compare([
+        webhookSpec(upAgent, up.webhook, review, admitted.body.length),
+        webhookSpec(bareAgent, `${bareHttps}/mutate`, review, admitted.body.length),
+      ])
+      return [
+        header,
+        row('(d) webhook /mutate, irsa up', u!),
+        row('(d) bare node:https', b!),
+        `paired rps ratio ${pairedRatio(u!, b!).toFixed(2)}×, p99 ratio ${(u!.p99 / b!.p99).toFixed(2)}×`,
+      ].join('\n')
+    }
     // (a)–(c)
     const sts = await compare([
       stsSpec(httpAgent, up.aws, stsBody, CONCURRENCY),
@@ -540,6 +556,13 @@ export async function run(): Promise<string> {
         ? [stsSpec(httpAgent, motoOrigin, motoBody, CONCURRENCY)]
         : []),
     ])
+    if (only === 'sts')
+      return [
+        header,
+        row('(a) irsa up', sts[0]!),
+        row('(b) bare node:http', sts[1]!),
+        `paired rps ratio ${pairedRatio(sts[0]!, sts[1]!).toFixed(2)}×, p99 ratio ${(sts[0]!.p99 / sts[1]!.p99).toFixed(2)}×`,
+      ].join('\n')
     // (d)
     const hooks = await compare([
       webhookSpec(upAgent, up.webhook, review, admitted.body.length),

@@ -146,6 +146,17 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
     owners.set(a.action, [...(owners.get(a.action) ?? []), a.service])
   }
   const router = new RestRouter(deps.routes ?? [])
+  // The Date header changes once a second: format it once a second.
+  let dateSecond = Number.NaN
+  let dateText = ''
+  const httpDate = (ms: number): string => {
+    const second = Math.floor(ms / 1000)
+    if (second !== dateSecond) {
+      dateSecond = second
+      dateText = new Date(second * 1000).toUTCString()
+    }
+    return dateText
+  }
   const servicesFor = (action: string): readonly AwsService[] => owners.get(action) ?? []
   const tellRefused = (r: Refusal<P>): void => {
     try {
@@ -316,7 +327,7 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
         resp = failed(e)
       }
     }
-    resp = { ...resp, headers: { ...resp.headers, Date: new Date(clock.now()).toUTCString() } }
+    resp = { ...resp, headers: { ...resp.headers, Date: httpDate(clock.now()) } }
     line.status = resp.status
     line.ms = Math.round((performance.now() - started) * 1000) / 1000
     if (resp.status >= 500) logger.error(line, 'aws request')

@@ -1,4 +1,4 @@
-import type { Store } from '../store/index.js'
+import { GenerationMemo, type Store } from '../store/index.js'
 import type { ServiceAccount, ServiceAccountSource } from '../webhook/index.js'
 import { renderObject } from './objects.js'
 
@@ -23,14 +23,20 @@ export function findServiceAccount(
 
 /**
  * The webhook's ServiceAccount source over a local cluster's registry in the store:
- * always ready (the store is the whole truth), each lookup one indexed read.
+ * always ready (the store is the whole truth). Lookups are memoised on the store's
+ * generation, so a stream of admission reviews reads each ServiceAccount once and sees
+ * any change (an `irsa apply`, another process's write) on its next review.
  */
 export function createStoreServiceAccountSource(
   store: Store,
   clusterArn: string,
 ): ServiceAccountSource {
+  const memo = new GenerationMemo<ServiceAccount>()
   return {
-    get: (namespace, name) => findServiceAccount(store, clusterArn, namespace, name, true),
+    get: (namespace, name) =>
+      memo.get(`${namespace}\n${name}`, store.generation(), () =>
+        findServiceAccount(store, clusterArn, namespace, name, true),
+      ),
     ready: () => true,
   }
 }

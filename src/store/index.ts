@@ -19,6 +19,7 @@ export type { StoreErrorCode, StoreEntity, StoreErrorSubject, InUseReason } from
 export { AWS_MANAGED, roleArn, policyArn, oidcProviderArn, clusterArn } from './arns.js'
 export { newUniqueId, accountIdOfUniqueId, newIssuerId, isAccountId } from './ids.js'
 export { DIR_MODE, FILE_MODE, writePrivateFile, readPrivateFile } from './files.js'
+export { GenerationMemo, GENERATION_MEMO_MAX_ENTRIES } from './generation-memo.js'
 export type { Tag } from './context.js'
 export type { Account, NewAccount, AccountRepo } from './accounts.js'
 export type { AccessKey, AccessKeyStatus, NewAccessKey, AccessKeyRepo } from './access-keys.js'

@@ -1,12 +1,4 @@
-import type { OidcProvider, Role, Store } from '../store/index.js'
-
-interface Memo<T> {
-  readonly value: T
-  readonly generation: number
-}
-
-/** Entries kept per map before it is cleared. */
-const MAX_ENTRIES = 4096
+import { GenerationMemo, type OidcProvider, type Role, type Store } from '../store/index.js'
 
 /**
  * Providers by (account, URL) and roles by (account, name), read from the store once and
@@ -23,8 +15,8 @@ const MAX_ENTRIES = 4096
  */
 export class StsLookups {
   readonly #store: Store
-  readonly #providers = new Map<string, Memo<OidcProvider>>()
-  readonly #roles = new Map<string, Memo<Role>>()
+  readonly #providers = new GenerationMemo<OidcProvider>()
+  readonly #roles = new GenerationMemo<Role>()
 
   constructor(store: Store) {
     this.#store = store
@@ -40,31 +32,14 @@ export class StsLookups {
     url: string,
     generation = this.#store.generation(),
   ): OidcProvider | undefined {
-    return this.#memo(this.#providers, `${accountId}\n${url}`, generation, () =>
+    return this.#providers.get(`${accountId}\n${url}`, generation, () =>
       this.#store.oidcProviders.getByUrl(accountId, url),
     )
   }
 
   role(accountId: string, name: string, generation = this.#store.generation()): Role | undefined {
-    return this.#memo(this.#roles, `${accountId}\n${name.toLowerCase()}`, generation, () =>
+    return this.#roles.get(`${accountId}\n${name.toLowerCase()}`, generation, () =>
       this.#store.roles.get(accountId, name),
     )
-  }
-
-  #memo<T>(
-    map: Map<string, Memo<T>>,
-    key: string,
-    generation: number,
-    load: () => T | undefined,
-  ): T | undefined {
-    const hit = map.get(key)
-    if (hit !== undefined && hit.generation === generation) return hit.value
-    const value = load()
-    if (value === undefined) map.delete(key)
-    else {
-      if (map.size >= MAX_ENTRIES) map.clear()
-      map.set(key, { value, generation })
-    }
-    return value
   }
 }

@@ -48,6 +48,50 @@ test('the store-backed source answers applied ServiceAccounts as the API server 
   assert.equal(createStoreServiceAccountSource(f.store, other.arn).get('default', 'app'), undefined)
 })
 
+test('the store-backed source reads each ServiceAccount once, and sees a change on the next lookup', (t) => {
+  const f = localFixture(t)
+  const config = localMutationConfig(f.store.settings)
+  const apply = (role: string): void => {
+    const outcomes = applyManifests(
+      f.store,
+      f.cluster,
+      parseManifests(saYaml('app', 'default', role), { source: 'x' }),
+      config,
+    )
+    assert.equal(outcomes[0]?.ok, true)
+  }
+  apply(ROLE)
+  let reads = 0
+  const kubeObjects = f.store.kubeObjects
+  const get = kubeObjects.get.bind(kubeObjects)
+  t.mock.method(kubeObjects, 'get', (...args: Parameters<typeof get>) => {
+    reads++
+    return get(...args)
+  })
+  const source = createStoreServiceAccountSource(f.store, f.cluster.arn)
+  const annotation = (): unknown => {
+    const sa = source.get('default', 'app')
+    assert.ok(sa !== undefined && !(sa instanceof Promise))
+    return sa.metadata?.annotations?.['eks.amazonaws.com/role-arn']
+  }
+  for (let i = 0; i < 100; i++) assert.equal(annotation(), ROLE)
+  assert.equal(reads, 1, 'a hundred reviews, one read')
+  const other = `${ROLE.slice(0, ROLE.lastIndexOf('/'))}/other`
+  apply(other)
+  assert.equal(annotation(), other, 'the next lookup after an apply sees it')
+  assert.equal(reads, 2)
+  // Absent ServiceAccounts are not remembered: one applied later is found at once.
+  assert.equal(source.get('default', 'late'), undefined)
+  const outcomes = applyManifests(
+    f.store,
+    f.cluster,
+    parseManifests(saYaml('late', 'default', ROLE), { source: 'x' }),
+    config,
+  )
+  assert.equal(outcomes[0]?.ok, true)
+  assert.notEqual(source.get('default', 'late'), undefined)
+})
+
 test("the local mutation config: the stack's region with regional STS, role names composed in its account", (t) => {
   const f = localFixture(t)
   const config = localMutationConfig(f.store.settings)
