@@ -11,6 +11,7 @@ export {
   createCertificateAuthority,
   issueIntermediateCertificate,
   issueServerCertificate,
+  issueClientCertificate,
   createSelfSignedCertificate,
   ensureServingCertificate,
 } from './tls/index.js'
@@ -20,6 +21,7 @@ export type {
   CertificateKeyType,
   CertificateOptions,
   ServerNames,
+  ClientIdentity,
   ServingCertificate,
 } from './tls/index.js'
 export {

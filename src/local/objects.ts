@@ -14,7 +14,17 @@ export const DEFAULT_NAMESPACE = 'default'
 
 /** The API server's plural resource name of a kind (`serviceaccounts`), as in its messages. */
 export function resourceOf(kind: KubeObjectKind): string {
-  return kind === 'Namespace' ? 'namespaces' : kind === 'Pod' ? 'pods' : 'serviceaccounts'
+  return RESOURCE_OF[kind]
+}
+
+const RESOURCE_OF: Readonly<Record<KubeObjectKind, string>> = {
+  Namespace: 'namespaces',
+  ServiceAccount: 'serviceaccounts',
+  Pod: 'pods',
+  ConfigMap: 'configmaps',
+  Secret: 'secrets',
+  Event: 'events',
+  Deployment: 'deployments',
 }
 
 /** kubectl's lower-case type in its output lines: `serviceaccount/app`. */

@@ -50,6 +50,7 @@ export type {
   KubeObjectKey,
   KubeObjectRecord,
   KubeObjectChange,
+  KubeObjectPrecondition,
   KubeObjectRepo,
 } from './kube-objects.js'
 export type {

@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto'
 import type { RepoContext } from './context.js'
-import { StoreError } from './errors.js'
+import { StoreConflictError, StoreError } from './errors.js'
 import { guarded, notFound } from './sqlite-errors.js'
 
 /** The kinds of Kubernetes objects a local cluster keeps. */
-export type KubeObjectKind = 'Namespace' | 'ServiceAccount' | 'Pod'
+export type KubeObjectKind =
+  'Namespace' | 'ServiceAccount' | 'Pod' | 'ConfigMap' | 'Secret' | 'Event' | 'Deployment'
 
 /** Every {@link KubeObjectKind}. */
-export const KUBE_OBJECT_KINDS: readonly KubeObjectKind[] = ['Namespace', 'ServiceAccount', 'Pod']
+export const KUBE_OBJECT_KINDS: readonly KubeObjectKind[] = [
+  'Namespace',
+  'ServiceAccount',
+  'Pod',
+  'ConfigMap',
+  'Secret',
+  'Event',
+  'Deployment',
+]
 
 /** Which object: a Namespace has namespace `''`. */
 export interface KubeObjectKey {
@@ -30,6 +39,14 @@ export interface KubeObjectRecord extends KubeObjectKey {
   readonly object: Readonly<Record<string, unknown>>
 }
 
+/**
+ * What a write expects to find: nothing (a create: an existing object is a
+ * `StoreConflictError`), or an object (an update: none is a `StoreNotFoundError`), at
+ * `resourceVersion` when given (another is a `StoreConflictError`).
+ */
+export type KubeObjectPrecondition =
+  { readonly exists: false } | { readonly exists: true; readonly resourceVersion?: number }
+
 /** What {@link KubeObjectRepo.apply} did, in `kubectl apply`'s words. */
 export type KubeObjectChange = 'created' | 'configured' | 'unchanged'
 
@@ -44,11 +61,13 @@ export interface KubeObjectRepo {
   /**
    * Creates the object or replaces its stored JSON; the uid and creation time stay. A
    * change takes the cluster's next revision as resourceVersion. Throws
-   * `StoreNotFoundError` for an unknown cluster.
+   * `StoreNotFoundError` for an unknown cluster. With `expect`, the write happens only
+   * if the object is (or is not) there as expected.
    */
   apply(
     clusterArn: string,
     input: KubeObjectKey & { readonly object: Readonly<Record<string, unknown>> },
+    expect?: KubeObjectPrecondition,
   ): { readonly record: KubeObjectRecord; readonly change: KubeObjectChange }
   /** Deletes the object (a Namespace with everything in it); whether it was there. */
   delete(clusterArn: string, key: KubeObjectKey): boolean
@@ -164,12 +183,39 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
     return r === undefined ? undefined : toRecord(r)
   }
 
+  const currentVersion = db
+    .prepare<[number, string, string, string], number>(
+      'SELECT resource_version FROM kube_objects WHERE cluster_pk = ? AND kind = ? AND namespace = ? AND name = ?',
+    )
+    .pluck()
+  const check = (
+    pk: number,
+    key: KubeObjectKey,
+    expect: KubeObjectPrecondition | undefined,
+  ): void => {
+    if (expect === undefined) return
+    const version = currentVersion.get(pk, key.kind, key.namespace, key.name)
+    if (!expect.exists && version !== undefined)
+      throw new StoreConflictError(`${label(key)} already exists`, {
+        entity: 'kubeObject',
+        key: label(key),
+      })
+    if (expect.exists && version === undefined) throw notFound('kubeObject', label(key))
+    if (expect.exists && expect.resourceVersion !== undefined && expect.resourceVersion !== version)
+      throw new StoreConflictError(
+        `${label(key)} is at resourceVersion ${String(version)}, not ${String(expect.resourceVersion)}`,
+        { entity: 'kubeObject', key: label(key) },
+      )
+  }
+
   const apply = db.transaction(
     (
       arn: string,
       input: KubeObjectKey & { readonly object: Readonly<Record<string, unknown>> },
+      expect: KubeObjectPrecondition | undefined,
     ): { record: KubeObjectRecord; change: KubeObjectChange } => {
       const pk = pkOf(arn)
+      check(pk, input, expect)
       const text = canonicalJson(input.object)
       const before = current.get(pk, input.kind, input.namespace, input.name)
       if (before === text) {
@@ -209,7 +255,7 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
   return {
     get: read,
     list: (arn, kind, namespace) => some.all({ arn, kind, ns: namespace ?? null }).map(toRecord),
-    apply: (arn, input) =>
+    apply: (arn, input, expect) =>
       guarded(
         {
           entity: 'kubeObject',
@@ -217,7 +263,7 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
           op: 'insert',
           parent: { entity: 'cluster', key: arn },
         },
-        () => apply.immediate(arn, input),
+        () => apply.immediate(arn, input, expect),
       ),
     delete: (arn, key) =>
       guarded({ entity: 'kubeObject', key: label(key), op: 'delete' }, () =>

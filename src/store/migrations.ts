@@ -205,10 +205,36 @@ CREATE TABLE kube_revisions (
 ) STRICT;
 `
 
+/**
+ * Version 3: the kinds a local cluster's Kubernetes API serves besides Namespaces,
+ * ServiceAccounts and Pods (ConfigMaps, Secrets, Events, apps/v1 Deployments). SQLite
+ * cannot change a CHECK in place, so the table is rebuilt with every row kept.
+ */
+const KUBE_KINDS = `
+CREATE TABLE kube_objects_v3 (
+  pk INTEGER PRIMARY KEY,
+  cluster_pk INTEGER NOT NULL REFERENCES clusters(pk) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('Namespace', 'ServiceAccount', 'Pod', 'ConfigMap', 'Secret',
+                                     'Event', 'Deployment')),
+  namespace TEXT NOT NULL CHECK ((kind = 'Namespace') = (namespace = '')),
+  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 253),
+  uid TEXT NOT NULL UNIQUE,
+  resource_version INTEGER NOT NULL CHECK (resource_version >= 1),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  object TEXT NOT NULL CHECK (json_valid(object) AND json_type(object) = 'object'),
+  UNIQUE (cluster_pk, kind, namespace, name)
+) STRICT;
+INSERT INTO kube_objects_v3 SELECT * FROM kube_objects;
+DROP TABLE kube_objects;
+ALTER TABLE kube_objects_v3 RENAME TO kube_objects;
+`
+
 /** Every migration, in order. The last one's version is the schema this code writes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: INITIAL },
   { version: 2, name: 'kube objects', sql: KUBE_OBJECTS },
+  { version: 3, name: 'kube kinds', sql: KUBE_KINDS },
 ]
 
 /** The schema version this code creates and understands. */

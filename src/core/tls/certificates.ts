@@ -199,3 +199,35 @@ export function createSelfSignedCertificate(
   })
   return { certPem: toPem(der, 'CERTIFICATE'), keyPem: pemKey(key) }
 }
+
+/** Who a client certificate names: Kubernetes reads CN as the user, each O as a group. */
+export interface ClientIdentity {
+  readonly commonName: string
+  readonly organization?: string
+}
+
+/**
+ * A TLS client certificate signed by `ca` (`extKeyUsage clientAuth`, no subjectAltName),
+ * valid 365 days by default: the credential kubeadm's `admin.conf` carries
+ * (`CN=kubernetes-admin, O=system:masters`).
+ */
+export function issueClientCertificate(
+  ca: CertificateAuthority,
+  o: CertificateOptions & ClientIdentity,
+): CertificateKeyPair {
+  const issuer = loadIssuer(ca)
+  const key = newKey(o.keyType ?? 'ec')
+  const der = buildCertificate({
+    serial: newSerial(o.serial),
+    ...validity(o, 365),
+    subject: encodeName(o.commonName, o.organization),
+    issuer: issuer.subject,
+    publicKey: createPublicKey(key),
+    issuerPrivateKey: issuer.privateKey,
+    authorityKeyId: issuer.keyId,
+    ca: false,
+    dnsNames: [],
+    ipAddresses: [],
+  })
+  return { certPem: toPem(der, 'CERTIFICATE'), keyPem: pemKey(key) }
+}

@@ -2,6 +2,7 @@ export {
   createCertificateAuthority,
   issueIntermediateCertificate,
   issueServerCertificate,
+  issueClientCertificate,
   createSelfSignedCertificate,
 } from './certificates.js'
 export type {
@@ -10,6 +11,7 @@ export type {
   CertificateKeyType,
   CertificateOptions,
   ServerNames,
+  ClientIdentity,
 } from './certificates.js'
 export { ensureServingCertificate } from './serving-files.js'
 export type { ServingCertificate } from './serving-files.js'

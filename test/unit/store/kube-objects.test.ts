@@ -2,7 +2,13 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { manualClock } from '../../../src/core/index.js'
-import { MIGRATIONS, StoreNotFoundError, openStore, type Store } from '../../../src/store/index.js'
+import {
+  MIGRATIONS,
+  StoreConflictError,
+  StoreNotFoundError,
+  openStore,
+  type Store,
+} from '../../../src/store/index.js'
 import { ACCOUNT, T0, fixture, tempDir } from './helpers.js'
 
 function cluster(store: Store, name = 'local'): string {
@@ -131,7 +137,7 @@ test('an unknown cluster is StoreNotFoundError; the schema refuses a namespaced 
   )
 })
 
-test('a version-1 database opens, migrates to version 2 and keeps its clusters', (t) => {
+test('a version-1 database opens, migrates to the current version and keeps its clusters', (t) => {
   const dir = tempDir(t)
   const clock = manualClock(T0)
   const v1 = openStore({ dir, clock, migrations: MIGRATIONS.slice(0, 1) })
@@ -146,7 +152,7 @@ test('a version-1 database opens, migrates to version 2 and keeps its clusters',
   t.after(() => {
     v2.close()
   })
-  assert.deepEqual(v2.migration, { from: 1, to: 2, applied: [2] })
+  assert.deepEqual(v2.migration, { from: 1, to: 3, applied: [2, 3] })
   assert.equal(v2.clusters.getByArn(arn)?.name, 'local')
   assert.equal(v2.kubeObjects.apply(arn, { ...SA, object: {} }).change, 'created')
   assert.deepEqual(v2.check(), [])
@@ -160,4 +166,65 @@ test('objects survive a reopen', (t) => {
   store.close()
   const again = reopen()
   assert.deepEqual(again.kubeObjects.get(arn, SA)?.object, { keep: [1, 'two', null] })
+})
+
+test('a version-2 database keeps its objects, uids and resourceVersions in version 3', (t) => {
+  const dir = tempDir(t)
+  const clock = manualClock(T0)
+  const v2 = openStore({ dir, clock, migrations: MIGRATIONS.slice(0, 2) })
+  v2.accounts.create({ id: ACCOUNT })
+  const arn = cluster(v2)
+  const before = v2.kubeObjects.apply(arn, { ...SA, object: { a: 1 } }).record
+  v2.close()
+  const v3 = openStore({ dir, clock })
+  t.after(() => {
+    v3.close()
+  })
+  assert.deepEqual(v3.migration, { from: 2, to: 3, applied: [3] })
+  assert.deepEqual(v3.kubeObjects.get(arn, SA), before)
+  const cm = { kind: 'ConfigMap', namespace: 'default', name: 'kube-root-ca.crt' } as const
+  assert.equal(v3.kubeObjects.apply(arn, { ...cm, object: { data: {} } }).change, 'created')
+  assert.equal(v3.kubeObjects.apply(arn, { ...SA, object: { a: 2 } }).record.resourceVersion, 3)
+  assert.deepEqual(v3.check(), [])
+})
+
+test('preconditions: create refuses an existing object, update a missing or moved one', (t) => {
+  const { store } = fixture(t)
+  const arn = cluster(store)
+  const created = store.kubeObjects.apply(arn, { ...SA, object: { v: 1 } }, { exists: false })
+  assert.equal(created.change, 'created')
+  assert.throws(
+    () => store.kubeObjects.apply(arn, { ...SA, object: { v: 1 } }, { exists: false }),
+    (e) => e instanceof StoreConflictError && /already exists/.test(e.message),
+  )
+  const rv = created.record.resourceVersion
+  const updated = store.kubeObjects.apply(
+    arn,
+    { ...SA, object: { v: 2 } },
+    { exists: true, resourceVersion: rv },
+  )
+  assert.equal(updated.change, 'configured')
+  assert.throws(
+    () =>
+      store.kubeObjects.apply(
+        arn,
+        { ...SA, object: { v: 3 } },
+        { exists: true, resourceVersion: rv },
+      ),
+    (e) => e instanceof StoreConflictError && /is at resourceVersion/.test(e.message),
+  )
+  assert.deepEqual(
+    store.kubeObjects.get(arn, SA)?.object,
+    { v: 2 },
+    'a refused write wrote nothing',
+  )
+  assert.throws(
+    () =>
+      store.kubeObjects.apply(
+        arn,
+        { kind: 'Pod', namespace: 'default', name: 'ghost', object: {} },
+        { exists: true },
+      ),
+    StoreNotFoundError,
+  )
 })
