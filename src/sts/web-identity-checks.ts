@@ -1,6 +1,6 @@
 import { awsError, STS_ERRORS, type AwsError } from '../aws/index.js'
 import type { Clock } from '../core/index.js'
-import type { OidcProvider, Role } from '../store/index.js'
+import type { OidcProvider } from '../store/index.js'
 import {
   decodeToken,
   isTokenError,
@@ -15,17 +15,15 @@ import {
 import { JwksFetchError } from './errors.js'
 import type { JwksFetcher } from './jwks-fetcher.js'
 import type { StsLookups } from './lookups.js'
-import { DEFAULT_DURATION_SECONDS, SESSION_NAME_PATTERN, type WebIdentityParams } from './params.js'
-import type { SessionPolicies } from './session-policy.js'
 import type { Reject } from './session-tail.js'
-import { SOURCE_IDENTITY_CLAIM, tagsFromClaims, type TagClaim } from './session-tags.js'
 import type { TokenMemo } from './token-memo.js'
 
 /** AWS accepts a web identity token for 5 minutes after its `exp`. */
 export const WEB_IDENTITY_SKEW_SECONDS = 300
 export const ACTION = 'sts:AssumeRoleWithWebIdentity'
 
-const invalid = (reason: string) => awsError(STS_ERRORS.InvalidIdentityToken, { reason })
+/** InvalidIdentityToken with AWS's default message; `reason` for the operator. */
+export const invalid = (reason: string) => awsError(STS_ERRORS.InvalidIdentityToken, { reason })
 /** AccessDenied "Not authorized to perform `action`". */
 export const denied = (action: string) => awsError(STS_ERRORS.AccessDenied, { params: { action } })
 
@@ -220,81 +218,4 @@ export function checkAudience(
       clientIds: provider.clientIds,
     })
   return audience
-}
-
-/** 12. The role exists (AccessDenied, as AWS answers for a missing role). */
-export function checkRole(
-  lookups: StsLookups,
-  arn: { readonly accountId: string; readonly name: string },
-  { roleArn }: WebIdentityParams,
-  generation: number,
-  reject: Reject,
-): Role {
-  const role = lookups.role(arn.accountId, arn.name, generation)
-  if (role?.arn !== roleArn)
-    throw reject(
-      'role',
-      denied(ACTION),
-      role === undefined ? 'the role does not exist' : `the role's ARN is ${role.arn}`,
-    )
-  return role
-}
-
-/** 13. DurationSeconds (default one hour) is at most the role's MaxSessionDuration. */
-export function checkDuration(p: WebIdentityParams, role: Role, reject: Reject): number {
-  const durationSeconds = p.durationSeconds ?? DEFAULT_DURATION_SECONDS
-  if (durationSeconds > role.maxSessionDuration)
-    throw reject(
-      'duration',
-      awsError(STS_ERRORS.ValidationError, { variant: 'durationAboveMax' }),
-      {
-        why: `DurationSeconds ${durationSeconds} exceeds the role's MaxSessionDuration ${role.maxSessionDuration}`,
-      },
-    )
-  return durationSeconds
-}
-
-/** The session tags and source identity a token carries. */
-export interface TokenSession {
-  readonly tags: Extract<TagClaim, { ok: true }>['tags']
-  readonly transitiveKeys: readonly string[]
-  readonly sourceIdentity: string | undefined
-}
-
-function badSourceIdentity(raw: unknown): boolean {
-  return (
-    raw !== undefined &&
-    (typeof raw !== 'string' ||
-      raw.length < 2 ||
-      raw.length > 64 ||
-      !SESSION_NAME_PATTERN.test(raw))
-  )
-}
-
-/**
- * The token's session tags are well formed, its source identity is 2–64 characters of
- * `[\w+=,.@-]`, and the tags fit with the session policies (PackedPolicyTooLarge).
- */
-export function checkTokenSession(
-  claims: Readonly<Record<string, unknown>>,
-  session: Extract<SessionPolicies, { ok: true }>,
-  reject: Reject,
-): TokenSession {
-  const tagClaim = tagsFromClaims(claims)
-  if (!tagClaim.ok) throw reject('session-tags', invalid(tagClaim.why), tagClaim.why)
-  const sourceRaw = claims[SOURCE_IDENTITY_CLAIM]
-  if (badSourceIdentity(sourceRaw))
-    throw reject(
-      'source-identity',
-      invalid('bad source identity claim'),
-      'the source identity claim is not 2–64 characters of [\\w+=,.@-]',
-    )
-  if (tagClaim.tags.length > 0 && session.packedSize(tagClaim.tags) > 100)
-    throw reject(
-      'packed-size',
-      awsError(STS_ERRORS.PackedPolicyTooLarge),
-      'session policies and tags are too large',
-    )
-  const sourceIdentity = typeof sourceRaw === 'string' ? sourceRaw : undefined
-  return { tags: tagClaim.tags, transitiveKeys: tagClaim.transitiveKeys, sourceIdentity }
 }

@@ -13,15 +13,18 @@ import type { TokenMemo } from './token-memo.js'
 import {
   ACTION,
   checkAudience,
-  checkDuration,
   checkForm,
   checkProvider,
-  checkRole,
-  checkTokenSession,
   checkVerified,
   fetchKeys,
 } from './web-identity-checks.js'
-import { checkTrust, webIdentityContext } from './web-identity-trust.js'
+import {
+  checkDuration,
+  checkRole,
+  checkTokenSession,
+  checkTrust,
+  webIdentityContext,
+} from './web-identity-role.js'
 
 export { providerUrlOf, WEB_IDENTITY_SKEW_SECONDS } from './web-identity-checks.js'
 
@@ -74,48 +77,46 @@ export async function assumeRoleWithWebIdentity(
     ctx.annotate({ check })
     return rec.reject(check, error, detail)
   }
+  // 1. Parameters, RoleArn, session policies.
   const params = () => webIdentityParams(ctx.params)
   const p = parseOrReject(reject, 'parameters', params, (e) => e.message)
   rec.base.resource = p.roleArn
   const roleArn = () => parseRoleArn(p.roleArn)
   const arn = parseOrReject(reject, 'role-arn', roleArn, () => 'RoleArn is not a role ARN')
   rec.base.accountId = arn.accountId
-  const session = sessionPolicies(deps.trustCache, p.policy, p.policyArns)
-  if (!session.ok) throw reject('session-policy', session.error, session.why)
+  const policies = sessionPolicies(deps.trustCache, p.policy, p.policyArns)
+  if (!policies.ok) throw reject('session-policy', policies.error, policies.why)
+  // 2–3. Token form and algorithm; 4. the issuer's provider; 5. its keys.
   const decoded = checkForm(deps.memo, p.token, reject)
   const issuer = checkProvider(deps.lookups, arn.accountId, decoded, reject)
-  const { provider } = issuer
+  const provider = issuer.provider
   rec.base.principal = provider.arn
   const keys = await fetchKeys(deps.jwks, issuer, decoded, reject)
+  // 6–10. Key id, signature, claims, exp, nbf; 11. audience.
   const verified = checkVerified(deps, p.token, keys, ctx.nowMs, reject)
   const claims = verified.claims
   rec.base.principal = `${provider.arn}:${claims.sub.slice(0, 256)}`
   const audience = checkAudience(verified, provider, reject)
+  // 12. Role; 13. duration; the token's session tags and source identity.
   const role = checkRole(deps.lookups, arn, p, issuer.generation, reject)
   const durationSeconds = checkDuration(p, role, reject)
-  const token = checkTokenSession(claims, session, reject)
-  const context = webIdentityContext({
-    ctx,
-    url: issuer.url,
-    providerArn: provider.arn,
-    claims,
-    audience,
-    roleSessionName: p.roleSessionName,
-    session: token,
-  })
-  const trust = checkTrust(deps.trustCache, rec, role, provider.arn, context, token)
+  const session = checkTokenSession(claims, policies, reject)
+  // 14. Trust policy.
+  const name = p.roleSessionName
+  const context = webIdentityContext({ ctx, issuer, claims, audience, name, session })
+  const trust = checkTrust(deps.trustCache, rec, role, provider.arn, context, session)
 
   const result = issueSession(deps.sessions, rec, {
     role,
     params: p,
     durationSeconds,
     nowMs: ctx.nowMs,
-    tags: token.tags,
-    sourceIdentity: token.sourceIdentity,
+    tags: session.tags,
+    sourceIdentity: session.sourceIdentity,
     federated: { provider: provider.arn, subject: claims.sub, audience },
-    packedSize: session.packedSize,
+    packedSize: policies.packedSize,
     trust,
   })
-  ctx.annotate({ roleArn: role.arn, session: p.roleSessionName })
+  ctx.annotate({ roleArn: role.arn, session: name })
   return result
 }
