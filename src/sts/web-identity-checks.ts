@@ -20,7 +20,8 @@ import type { TokenMemo } from './token-memo.js'
 
 /** AWS accepts a web identity token for 5 minutes after its `exp`. */
 export const WEB_IDENTITY_SKEW_SECONDS = 300
-export const ACTION = 'sts:AssumeRoleWithWebIdentity'
+/** The action, as the decision log and the trust policy name it. */
+export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity'
 
 /** InvalidIdentityToken with AWS's default message; `reason` for the operator. */
 export const invalid = (reason: string) => awsError(STS_ERRORS.InvalidIdentityToken, { reason })

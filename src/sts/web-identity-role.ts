@@ -10,7 +10,7 @@ import type { SessionPolicies } from './session-policy.js'
 import type { Reject } from './session-tail.js'
 import { SOURCE_IDENTITY_CLAIM, tagsFromClaims, type TagClaim } from './session-tags.js'
 import { evaluateTrust, one } from './trust.js'
-import { ACTION, denied, invalid, type IssuerProvider } from './web-identity-checks.js'
+import { WEB_IDENTITY_ACTION, denied, invalid, type IssuerProvider } from './web-identity-checks.js'
 
 /** 12. The role exists (AccessDenied, as AWS answers for a missing role). */
 export function checkRole(
@@ -24,7 +24,7 @@ export function checkRole(
   if (role?.arn !== roleArn)
     throw reject(
       'role',
-      denied(ACTION),
+      denied(WEB_IDENTITY_ACTION),
       role === undefined ? 'the role does not exist' : `the role's ARN is ${role.arn}`,
     )
   return role
@@ -161,9 +161,14 @@ export function checkTrust(
       principal,
       context,
     })
-  const trust = ask(ACTION)
+  const trust = ask(WEB_IDENTITY_ACTION)
   if (trust.result.decision !== 'allowed')
-    throw rec.reject('trust-policy', denied(ACTION), trust.reasons, trust.result.decision)
+    throw rec.reject(
+      'trust-policy',
+      denied(WEB_IDENTITY_ACTION),
+      trust.reasons,
+      trust.result.decision,
+    )
   const extra: Record<string, unknown>[] = []
   for (const [needed, action] of [
     [session.tags.length > 0, 'sts:TagSession'],

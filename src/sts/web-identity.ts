@@ -11,7 +11,7 @@ import { sessionPolicies } from './session-policy.js'
 import { issueSession, parseOrReject, type Reject } from './session-tail.js'
 import type { TokenMemo } from './token-memo.js'
 import {
-  ACTION,
+  WEB_IDENTITY_ACTION,
   checkAudience,
   checkForm,
   checkProvider,
@@ -25,8 +25,6 @@ import {
   checkTrust,
   webIdentityContext,
 } from './web-identity-role.js'
-
-export { providerUrlOf, WEB_IDENTITY_SKEW_SECONDS } from './web-identity-checks.js'
 
 /** What the web identity flow needs. */
 export interface WebIdentityDeps {
@@ -71,7 +69,7 @@ export async function assumeRoleWithWebIdentity(
   deps: WebIdentityDeps,
   ctx: QueryContext<Principal>,
 ): Promise<ResultStruct> {
-  const base = { requestId: ctx.requestId, at: ctx.nowMs, action: ACTION }
+  const base = { requestId: ctx.requestId, at: ctx.nowMs, action: WEB_IDENTITY_ACTION }
   const rec = new DecisionRecorder(deps.decisions, base)
   const reject: Reject = (check, error, detail) => {
     ctx.annotate({ check })
