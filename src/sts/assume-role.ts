@@ -1,20 +1,18 @@
 import {
   awsError,
-  isAwsError,
   iso8601Seconds,
   STS_ERRORS,
-  struct,
   type QueryContext,
   type ResultStruct,
 } from '../aws/index.js'
-import type { Authorizer, PolicyCache, Principal, RoleSessionPrincipal } from '../iam/index.js'
+import type { Authorizer, PolicyCache, Principal } from '../iam/index.js'
 import { compilePolicy, evaluate, type ContextEntry, type EvalRequest } from '../policy/index.js'
 import type { Store } from '../store/index.js'
-import { sessionResult } from './credentials-result.js'
 import { DecisionRecorder, type DecisionSink } from './decisions.js'
 import { assumeRoleParams, DEFAULT_DURATION_SECONDS, parseRoleArn } from './params.js'
 import type { SessionCodec } from './session-codec.js'
 import { sessionPolicies } from './session-policy.js'
+import { issueSession, parseOrReject, type Reject } from './session-tail.js'
 import { evaluateTrust, one } from './trust.js'
 
 /** A role session may assume another role for at most an hour (role chaining). */
@@ -55,21 +53,16 @@ export function assumeRole(deps: AssumeRoleDeps, ctx: QueryContext<Principal>): 
     principal: caller.arn,
     accountId: caller.accountId,
   })
-  let p
-  try {
-    p = assumeRoleParams(ctx.params)
-  } catch (e) {
-    if (isAwsError(e)) throw rec.reject('parameters', e, e.message)
-    throw e
-  }
+  const reject: Reject = (check, error, detail) => rec.reject(check, error, detail)
+  const p = parseOrReject(
+    reject,
+    'parameters',
+    () => assumeRoleParams(ctx.params),
+    (e) => e.message,
+  )
   rec.base.resource = p.roleArn
-  let arn
-  try {
-    arn = parseRoleArn(p.roleArn)
-  } catch (e) {
-    if (isAwsError(e)) throw rec.reject('role-arn', e, 'RoleArn is not a role ARN')
-    throw e
-  }
+  const roleArn = () => parseRoleArn(p.roleArn)
+  const arn = parseOrReject(reject, 'role-arn', roleArn, () => 'RoleArn is not a role ARN')
   const session = sessionPolicies(deps.trustCache, p.policy, p.policyArns)
   if (!session.ok) throw rec.reject('session-policy', session.error, session.why)
   const denied = () =>
@@ -157,35 +150,14 @@ export function assumeRole(deps: AssumeRoleDeps, ctx: QueryContext<Principal>): 
       ...(ctx.sourceIp !== undefined ? { sourceIp: ctx.sourceIp } : {}),
     })
 
-  const name = p.roleSessionName
-  const principal: RoleSessionPrincipal = {
-    kind: 'role-session',
-    accountId: role.accountId,
-    arn: `arn:aws:sts::${role.accountId}:assumed-role/${role.name}/${name}`,
-    userId: `${role.roleId}:${name}`,
-    roleArn: role.arn,
-    roleId: role.roleId,
-    roleName: role.name,
-    sessionName: name,
-    ...(p.policy !== undefined ? { sessionPolicy: p.policy } : {}),
-    ...(p.policyArns.length > 0 ? { sessionPolicyArns: p.policyArns } : {}),
-    ...(p.sourceIdentity !== undefined ? { sourceIdentity: p.sourceIdentity } : {}),
-    expiresAtMs: ctx.nowMs + durationSeconds * 1000,
-  }
-  const creds = deps.sessions.issue(principal)
-  rec.allow({
-    check: 'all passed',
-    session: principal.arn,
-    accessKeyId: creds.accessKeyId,
+  return issueSession(deps.sessions, rec, {
+    role,
+    params: p,
     durationSeconds,
-    trust: trust.reasons,
-  })
-  const withPolicy = p.policy !== undefined || p.policyArns.length > 0
-  const { Credentials, AssumedRoleUser } = sessionResult(creds, principal)
-  return struct({
-    Credentials,
-    AssumedRoleUser,
-    PackedPolicySize: withPolicy ? session.packedSize([]) : undefined,
-    SourceIdentity: p.sourceIdentity,
+    nowMs: ctx.nowMs,
+    tags: [],
+    sourceIdentity: p.sourceIdentity,
+    packedSize: session.packedSize,
+    trust: { trust: trust.reasons },
   })
 }

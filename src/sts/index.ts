@@ -27,7 +27,7 @@ export {
   isSessionAccessKeyId,
   SESSION_KEY_PREFIX,
 } from './credentials.js'
-export { providerUrlOf, WEB_IDENTITY_SKEW_SECONDS } from './web-identity.js'
+export { providerUrlOf, WEB_IDENTITY_SKEW_SECONDS } from './web-identity-checks.js'
 export { ROLE_CHAINING_MAX_SECONDS } from './assume-role.js'
 export { StsLookups } from './lookups.js'
 export { DEFAULT_DECISION_FLUSH_MS } from './decisions.js'
