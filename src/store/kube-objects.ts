@@ -71,6 +71,8 @@ export interface KubeObjectRepo {
   ): { readonly record: KubeObjectRecord; readonly change: KubeObjectChange }
   /** Deletes the object (a Namespace with everything in it); whether it was there. */
   delete(clusterArn: string, key: KubeObjectKey): boolean
+  /** The cluster's revision: the resourceVersion of its newest change (0 before any). */
+  revision(clusterArn: string): number
 }
 
 interface Row {
@@ -129,7 +131,7 @@ export function missingKubeObjectRepo(version: number): KubeObjectRepo {
       `Kubernetes objects need schema version ${String(KUBE_OBJECTS_SCHEMA)}; this store has ${String(version)}`,
     )
   }
-  return { get: fail, list: fail, apply: fail, delete: fail }
+  return { get: fail, list: fail, apply: fail, delete: fail, revision: fail }
 }
 
 /** Builds the Kubernetes object repository over `ctx`. */
@@ -173,6 +175,11 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
     "DELETE FROM kube_objects WHERE cluster_pk = ? AND kind <> 'Namespace' AND namespace = ?",
   )
 
+  const revisionOf = db
+    .prepare<[string], number>(
+      'SELECT r.revision FROM kube_revisions r JOIN clusters c ON c.pk = r.cluster_pk WHERE c.arn = ?',
+    )
+    .pluck()
   const pkOf = (arn: string): number => {
     const pk = clusterPk.get(arn)
     if (pk === undefined) throw notFound('cluster', arn)
@@ -254,6 +261,7 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
 
   return {
     get: read,
+    revision: (arn) => revisionOf.get(arn) ?? 0,
     list: (arn, kind, namespace) => some.all({ arn, kind, ns: namespace ?? null }).map(toRecord),
     apply: (arn, input, expect) =>
       guarded(
