@@ -23,7 +23,7 @@ export function typeOf(kind: KubeObjectKind): string {
 }
 
 /** RFC 3339 to the second, as the API server writes `creationTimestamp`. */
-export function rfc3339(epochMs: number): string {
+function rfc3339(epochMs: number): string {
   return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 

@@ -6,11 +6,8 @@ import { guarded, notFound } from './sqlite-errors.js'
 /** The kinds of Kubernetes objects a local cluster keeps. */
 export type KubeObjectKind = 'Namespace' | 'ServiceAccount' | 'Pod'
 
-/** Every {@link KubeObjectKind}. */
-export const KUBE_OBJECT_KINDS: readonly KubeObjectKind[] = ['Namespace', 'ServiceAccount', 'Pod']
-
 /** Which object: a Namespace has namespace `''`. */
-export interface KubeObjectKey {
+interface KubeObjectKey {
   readonly kind: KubeObjectKind
   readonly namespace: string
   readonly name: string

@@ -11,7 +11,7 @@ export const MAX_SESSION_POLICY_CHARS = 2048
 export const DEFAULT_DURATION_SECONDS = 3600
 
 /** The parameters every assume call shares, validated. */
-export interface AssumeParams {
+interface AssumeParams {
   readonly roleArn: string
   readonly roleSessionName: string
   readonly policy: string | undefined
@@ -21,7 +21,7 @@ export interface AssumeParams {
 }
 
 /** AssumeRoleWithWebIdentity's parameters, validated; the token without the white space around it. */
-export interface WebIdentityParams extends AssumeParams {
+interface WebIdentityParams extends AssumeParams {
   readonly token: string
   readonly providerId: string | undefined
 }
@@ -110,7 +110,7 @@ export function assumeRoleParams(params: QueryParams): AssumeParams & {
 }
 
 /** A role ARN's parts: `arn:aws:iam::ACCOUNT:role/PATH/NAME`. */
-export interface RoleArnParts {
+interface RoleArnParts {
   readonly accountId: string
   readonly name: string
   readonly path: string

@@ -5,7 +5,7 @@ import { MAX_SESSION_POLICY_CHARS } from './params.js'
 const POLICY_ARN = /^arn:aws:iam::(\d{12}|aws):policy\/[\x21-\x7e]{1,1500}$/
 
 /** The session policies of an assume call, checked, and how much room they take. */
-export type SessionPolicies =
+type SessionPolicies =
   | {
       readonly ok: true
       /**

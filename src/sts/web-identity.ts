@@ -38,11 +38,11 @@ import { SOURCE_IDENTITY_CLAIM, tagsFromClaims } from './session-tags.js'
 import { evaluateTrust, one } from './trust.js'
 
 /** AWS accepts a web identity token for 5 minutes after its `exp`. */
-export const WEB_IDENTITY_SKEW_SECONDS = 300
+const WEB_IDENTITY_SKEW_SECONDS = 300
 const ACTION = 'sts:AssumeRoleWithWebIdentity'
 
 /** What the web identity flow needs. */
-export interface WebIdentityDeps {
+interface WebIdentityDeps {
   readonly store: Store
   readonly clock: Clock
   readonly sessions: SessionCodec
@@ -70,7 +70,7 @@ function inTime(v: VerifiedToken, nowMs: number): boolean {
  * The IAM provider URL of an issuer: the `iss` without `https://` (case and slashes kept).
  * IAM providers are https only, so any other `iss` has none.
  */
-export function providerUrlOf(iss: string): string | undefined {
+function providerUrlOf(iss: string): string | undefined {
   return iss.startsWith('https://') ? iss.slice(8) : undefined
 }
 
