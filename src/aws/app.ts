@@ -29,10 +29,10 @@ import { SigningKeyCache } from './sigv4/signing-key.js'
 import { verifySigV4, type CredentialLookup } from './sigv4/verify.js'
 
 /** `GET /_irsa/health`: 200 while the endpoint serves. */
-export const HEALTH_PATH = '/_irsa/health'
+const HEALTH_PATH = '/_irsa/health'
 
 /** Bounds on what a request may be. */
-export interface AwsAppLimits {
+interface AwsAppLimits {
   /** Largest accepted body (default 1 MiB); more is `RequestEntityTooLarge` (413). */
   readonly maxBodyBytes?: number
   /** SigV4 clock window either side of now (default and AWS: 15 minutes). */
@@ -40,7 +40,7 @@ export interface AwsAppLimits {
 }
 
 /** What {@link createAwsApp} is built from. */
-export interface AwsAppDeps<P> {
+interface AwsAppDeps<P> {
   /** The Query actions (IAM, STS) served; one per (service, action). */
   readonly actions?: readonly QueryAction<P>[]
   /** The REST-JSON operations (EKS) served; one per (method, path). */

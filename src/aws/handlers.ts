@@ -2,7 +2,7 @@ import type { QueryParams } from './query/params.js'
 import type { ResultStruct } from './render/result.js'
 
 /** Whether an action needs a SigV4 signature (`sigv4`) or is served unsigned (`none`). */
-export type AuthMode = 'sigv4' | 'none'
+type AuthMode = 'sigv4' | 'none'
 
 /** The authenticated caller of a signed request. */
 export interface Caller<P> {
@@ -62,7 +62,7 @@ export interface RestContext<P> extends BaseContext<P> {
 }
 
 /** A REST-JSON operation's answer: a status (200 unless said) and a JSON body. */
-export interface RestResult {
+interface RestResult {
   readonly status?: number
   readonly body?: ResultStruct
 }

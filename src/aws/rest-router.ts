@@ -7,7 +7,7 @@ interface Compiled<P> {
 }
 
 /** A REST route found for a request, with its decoded path labels. */
-export interface RestMatch<P> {
+interface RestMatch<P> {
   readonly route: RestRoute<P>
   readonly pathParams: Readonly<Record<string, string>>
 }

@@ -6,21 +6,18 @@ import { isAwsService, SERVICE_PROTOCOLS, type AwsService } from './services.js'
 export type RoutedBy = 'scope' | 'action' | 'path' | 'host' | 'version'
 
 /** A request's service and the rule that chose it. */
-export interface ServiceRoute {
+interface ServiceRoute {
   readonly service: AwsService
   readonly by: RoutedBy
 }
 
 /** STS actions AWS serves unsigned; a request naming one is STS even with no other hint. */
-export const UNSIGNED_STS_ACTIONS: readonly string[] = [
-  'AssumeRoleWithWebIdentity',
-  'AssumeRoleWithSAML',
-]
+const UNSIGNED_STS_ACTIONS: readonly string[] = ['AssumeRoleWithWebIdentity', 'AssumeRoleWithSAML']
 
 const SCOPE_SERVICE = /Credential=[^/,\s]*\/[^/,\s]*\/[^/,\s]*\/([^/,\s]*)\//
 
 /** The service named by the SigV4 credential scope (header or presigned), if any. */
-export function scopeService(headers: HeaderValues, rawQuery: string): string | undefined {
+function scopeService(headers: HeaderValues, rawQuery: string): string | undefined {
   const auth = headerValue(headers, 'authorization')
   if (auth !== undefined) return SCOPE_SERVICE.exec(auth)?.[1]
   const credential = queryParam(rawQuery, 'X-Amz-Credential')
@@ -33,7 +30,7 @@ export function isEksPath(path: string): boolean {
 }
 
 /** The service an AWS hostname names: `iam.amazonaws.com`, `sts.us-west-2.amazonaws.com`… */
-export function hostService(host: string | undefined): AwsService | undefined {
+function hostService(host: string | undefined): AwsService | undefined {
   if (host === undefined) return undefined
   const name = host.replace(/:\d+$/, '').toLowerCase()
   const first = name.split('.')[0] ?? ''
@@ -41,7 +38,7 @@ export function hostService(host: string | undefined): AwsService | undefined {
 }
 
 /** The inputs of {@link routeService}. */
-export interface RouteInput {
+interface RouteInput {
   readonly path: string
   readonly rawQuery: string
   readonly headers: HeaderValues

@@ -5,7 +5,7 @@ export type AwsService = 'iam' | 'sts' | 'eks'
 export const AWS_SERVICES: readonly AwsService[] = ['iam', 'sts', 'eks']
 
 /** How a service speaks on the wire. */
-export interface ServiceProtocol {
+interface ServiceProtocol {
   readonly protocol: 'query' | 'rest-json'
   /** The API version (`Version=` for Query services). */
   readonly version: string

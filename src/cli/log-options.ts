@@ -27,7 +27,7 @@ export const LOG_FILE_OPTION: OptionSpec = {
 }
 
 /** A command's logger and how to flush it before exit. */
-export interface CommandLogger {
+interface CommandLogger {
   readonly log: Logger
   readonly done: () => Promise<void>
 }

@@ -5,10 +5,10 @@ import { Args, EXIT, type Command, type Io } from './command.js'
 import { commandHelp, groupHelp } from './help.js'
 import { commands as allCommands } from './commands/index.js'
 
-export const VERSION = '0.1.0'
+const VERSION = '0.1.0'
 
 /** The real process's Io. */
-export function processIo(): Io {
+function processIo(): Io {
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

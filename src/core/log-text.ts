@@ -26,7 +26,7 @@ function fieldText(value: unknown): string {
  * One JSON log line as a line for a person: local time, level, message, then the other
  * fields as `key=value` (strings with spaces quoted). A line that is not JSON is kept.
  */
-export function textLine(json: string): string {
+function textLine(json: string): string {
   let o: Record<string, unknown>
   try {
     o = JSON.parse(json) as Record<string, unknown>

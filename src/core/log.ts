@@ -7,7 +7,7 @@ export type { Logger }
 /** How log lines are written: JSON lines (for machines, the default) or text (a person). */
 export type LogFormat = 'json' | 'text'
 
-export interface LoggerOptions {
+interface LoggerOptions {
   level?: string
   /** Where lines go; defaults to stderr. Tests pass a stream to capture them. */
   destination?: DestinationStream

@@ -2,7 +2,7 @@
  * Keys whose values are credentials, compared without case: wherever one appears in a
  * logged object (at any depth up to {@link MAX_REDACT_DEPTH}), its value is replaced.
  */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([
+const SECRET_KEYS: ReadonlySet<string> = new Set([
   'token',
   'webidentitytoken',
   'sessiontoken',

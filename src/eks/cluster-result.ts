@@ -2,9 +2,9 @@ import { struct, timestamp, type ResultStruct } from '../aws/index.js'
 import type { Cluster } from '../store/index.js'
 
 /** The Kubernetes version a local cluster reports (its tokens follow kube-apiserver 1.32+). */
-export const LOCAL_KUBERNETES_VERSION = '1.32'
+const LOCAL_KUBERNETES_VERSION = '1.32'
 /** The platform version a local cluster reports (EKS's form, `eks.N`). */
-export const LOCAL_PLATFORM_VERSION = 'eks.local'
+const LOCAL_PLATFORM_VERSION = 'eks.local'
 
 /** What a served cluster looks like beyond its store row (the stack's host and port). */
 export interface ClusterView {

@@ -1,7 +1,7 @@
 import { awsError, EKS_ERRORS } from '../aws/index.js'
 
 /** ListClusters' page size bounds and default (EKS's model: 1–100, default 100). */
-export const MAX_LIST_RESULTS = 100
+const MAX_LIST_RESULTS = 100
 
 /** `maxResults` as sent (a decimal string), checked against 1–100; default 100. */
 export function pageSize(raw: string | undefined): number {
@@ -15,7 +15,7 @@ export function pageSize(raw: string | undefined): number {
 }
 
 /** An opaque `nextToken`: the last name of the page before, base64url. */
-export function encodeNextToken(lastName: string): string {
+function encodeNextToken(lastName: string): string {
   return Buffer.from(`after:${lastName}`, 'utf8').toString('base64url')
 }
 

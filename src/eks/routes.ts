@@ -13,7 +13,7 @@ import { clusterResult, type ClusterView } from './cluster-result.js'
 import { decodeNextToken, pageOf, pageSize } from './paging.js'
 
 /** What {@link createEksRoutes} needs. */
-export interface EksDeps {
+interface EksDeps {
   readonly store: Store
   readonly authorizer: Authorizer
   /**

@@ -25,7 +25,7 @@ export function displayResource(resource: string): string {
 }
 
 /** Which layer decided a denial, and whether it was an explicit deny. */
-export function denyingLayer(why: Explanation): { layer: Layer; explicit: boolean } {
+function denyingLayer(why: Explanation): { layer: Layer; explicit: boolean } {
   const byName = new Map(why.layers.map((l) => [l.layer, l]))
   if (why.decision === 'explicitDeny') {
     for (const name of ORDER) {

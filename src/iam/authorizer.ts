@@ -16,7 +16,7 @@ import { compileManaged, rolePolicies } from './role-policy-set.js'
 import { explanationReasons } from './reasons.js'
 
 /** One authorisation question: may this principal do this action on this resource? */
-export interface AuthorizeRequest {
+interface AuthorizeRequest {
   readonly requestId: string
   readonly principal: Principal
   /** `service:Action`, e.g. `iam:GetRole`. */
@@ -37,7 +37,7 @@ export interface Authorizer {
 }
 
 /** What {@link createAuthorizer} needs. */
-export interface AuthorizerDeps {
+interface AuthorizerDeps {
   readonly store: Store
   readonly clock: Clock
   /** Shared compiled-policy cache (one is made when absent). */

@@ -14,7 +14,7 @@ export function noSuchRole(roleName: string): AwsError {
 }
 
 /** `MalformedPolicyDocument` with the validator's message (IAM's wording for the first issue). */
-export function malformed(e: PolicyValidationError): AwsError {
+function malformed(e: PolicyValidationError): AwsError {
   const first = e.issues[0]
   const where =
     first?.position === undefined ? '' : ` at ${first.position.line}:${first.position.column}`

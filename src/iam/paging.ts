@@ -30,7 +30,7 @@ export function pageStart(paging: Paging): number {
 }
 
 /** One page of `items` and the paging members AWS adds (`IsTruncated`, `Marker`). */
-export function page<T>(
+function page<T>(
   items: readonly T[],
   paging: Paging,
 ): { readonly items: readonly T[]; readonly isTruncated: boolean; readonly marker?: string } {

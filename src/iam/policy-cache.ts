@@ -6,7 +6,7 @@ import {
 } from '../policy/index.js'
 
 /** Default number of compiled policies kept. */
-export const DEFAULT_POLICY_CACHE_SIZE = 2048
+const DEFAULT_POLICY_CACHE_SIZE = 2048
 
 /**
  * Compiled policies, keyed by everything that shapes the compiled form: the kind, the

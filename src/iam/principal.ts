@@ -6,7 +6,7 @@
 export type Principal = AccountRootPrincipal | RoleSessionPrincipal
 
 /** A long-term access key of the account itself (`arn:aws:iam::ACCOUNT:root`). */
-export interface AccountRootPrincipal {
+interface AccountRootPrincipal {
   readonly kind: 'root'
   readonly accountId: string
   /** `arn:aws:iam::ACCOUNT:root`. */

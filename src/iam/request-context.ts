@@ -3,7 +3,7 @@ import type { Principal } from './principal.js'
 import { iso8601 } from './wire.js'
 
 /** What the global condition keys of one request are built from. */
-export interface ContextFacts {
+interface ContextFacts {
   readonly principal: Principal
   readonly nowMs: number
   readonly sourceIp?: string | undefined

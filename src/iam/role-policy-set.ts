@@ -3,7 +3,7 @@ import { AWS_MANAGED, type Role, type Store } from '../store/index.js'
 import type { PolicyCache } from './policy-cache.js'
 
 /** A managed policy's SourcePolicyType: `aws-managed` under `arn:aws:iam::aws:`, else `user-managed`. */
-export function managedType(arn: string): SourcePolicyType {
+function managedType(arn: string): SourcePolicyType {
   return arn.startsWith(`arn:aws:iam::${AWS_MANAGED}:`) ? 'aws-managed' : 'user-managed'
 }
 
@@ -22,7 +22,7 @@ export function compileManaged(
 }
 
 /** A role's identity policies (inline and attached) and, when it has one, its boundary. */
-export interface RolePolicies {
+interface RolePolicies {
   readonly identity: readonly CompiledPolicy[]
   /** Undefined when the role has no permissions boundary; empty when its policy is gone. */
   readonly boundary?: readonly CompiledPolicy[]

@@ -1,5 +1,5 @@
 /** Exponential backoff with a cap: `initialMs`, doubling, at most `maxMs`; `reset` starts over. */
-export interface Backoff {
+interface Backoff {
   next(): number
   reset(): void
 }

@@ -11,7 +11,7 @@ export interface WatchEvent {
 }
 
 /** An answer of the API server. */
-export interface KubeResponse {
+interface KubeResponse {
   readonly status: number
   /** The parsed JSON body, or undefined when it is not JSON. */
   readonly body: unknown

@@ -9,8 +9,7 @@ import { IrsaError } from '../core/index.js'
  * - `ERR_KUBE_EXEC`: an exec credential plugin failed or printed no valid ExecCredential.
  * - `ERR_KUBE_API`: the API server answered with an error status, or could not be reached.
  */
-export type KubeErrorCode =
-  'ERR_KUBE_CONFIG' | 'ERR_KUBE_IN_CLUSTER' | 'ERR_KUBE_EXEC' | 'ERR_KUBE_API'
+type KubeErrorCode = 'ERR_KUBE_CONFIG' | 'ERR_KUBE_IN_CLUSTER' | 'ERR_KUBE_EXEC' | 'ERR_KUBE_API'
 
 /** Every {@link KubeErrorCode}. */
 export const KUBE_ERROR_CODES: readonly KubeErrorCode[] = [

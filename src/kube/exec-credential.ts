@@ -22,7 +22,7 @@ export interface ExecConfig {
 }
 
 /** The cluster, as `spec.cluster` gives it to a plugin with `provideClusterInfo`. */
-export interface ExecClusterInfo {
+interface ExecClusterInfo {
   readonly server: string
   readonly 'certificate-authority-data'?: string
   readonly 'insecure-skip-tls-verify'?: boolean
@@ -30,7 +30,7 @@ export interface ExecClusterInfo {
 }
 
 /** Options of {@link execCredentials}. */
-export interface ExecCredentialOptions {
+interface ExecCredentialOptions {
   readonly clock: Clock
   readonly cluster?: ExecClusterInfo
   /** The environment the plugin inherits (the process's by default). */
@@ -47,7 +47,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * Reads a plugin's stdout as an ExecCredential of `apiVersion`. Throws `ERR_KUBE_EXEC`;
  * the message never quotes the output (it holds credentials).
  */
-export function parseExecCredential(
+function parseExecCredential(
   stdout: string,
   apiVersion: string,
 ): { credentials: KubeCredentials; expiresAt: number | undefined } {

@@ -5,10 +5,10 @@ import type { CredentialSource, KubeConnection } from './connection.js'
 import { KubeError } from './errors.js'
 
 /** Where a pod finds its ServiceAccount token and the cluster CA. */
-export const IN_CLUSTER_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
+const IN_CLUSTER_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
 
 /** How often the projected token file is read again (client-go: once a minute). */
-export const TOKEN_REREAD_MS = 60_000
+const TOKEN_REREAD_MS = 60_000
 
 /**
  * A bearer token read from a file, read again when it is older than `rereadMs`, so a

@@ -19,7 +19,7 @@ export interface LookupOptions {
 }
 
 /** Options of {@link createServiceAccountInformer}. */
-export interface ServiceAccountInformerOptions {
+interface ServiceAccountInformerOptions {
   readonly client: KubeClient
   /** `--annotation-prefix`: only annotations under it are kept. */
   readonly annotationPrefix: string
@@ -39,7 +39,7 @@ export interface ServiceAccountInformerOptions {
 }
 
 /** Counters for tests and logs. */
-export interface InformerStats {
+interface InformerStats {
   readonly lists: number
   readonly watches: number
   readonly lookups: number

@@ -42,7 +42,7 @@ function named(list: unknown, kind: string, name: string, file: string): Rec {
 }
 
 /** Options of {@link loadKubeconfig}. */
-export interface KubeconfigOptions {
+interface KubeconfigOptions {
   readonly clock: Clock
   /** The context to use instead of `current-context`. */
   readonly context?: string
@@ -70,7 +70,7 @@ export function loadKubeconfig(path: string, o: KubeconfigOptions): KubeConnecti
 }
 
 /** {@link loadKubeconfig} on text already read; `path` names it and anchors relative paths. */
-export function parseKubeconfig(
+function parseKubeconfig(
   text: string,
   o: KubeconfigOptions & { readonly path: string },
 ): KubeConnection {

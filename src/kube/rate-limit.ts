@@ -1,7 +1,7 @@
 import type { Clock } from '../core/index.js'
 
 /** A token bucket: `take()` is true when a token was available. */
-export interface RateLimiter {
+interface RateLimiter {
   take(): boolean
 }
 

@@ -8,7 +8,7 @@ import {
 } from '../webhook/index.js'
 
 /** A pod after admission: as the webhook left it, and what it said. */
-export interface AdmittedPod {
+interface AdmittedPod {
   readonly pod: JsonObject
   readonly warnings: readonly string[]
   readonly outcome: MutationOutcome

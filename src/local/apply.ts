@@ -8,7 +8,7 @@ import { typeOf } from './objects.js'
 import { findServiceAccount } from './service-accounts.js'
 
 /** What applying one object did. */
-export type ApplyOutcome =
+type ApplyOutcome =
   | {
       readonly ok: true
       readonly manifest: Manifest
@@ -44,7 +44,7 @@ function admit(
  * and stored mutated. The stored object is replaced by the manifest's (last-applied
  * semantics); uid and creation time stay.
  */
-export function applyManifest(
+function applyManifest(
   store: Store,
   cluster: Cluster,
   m: Manifest,

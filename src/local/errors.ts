@@ -1,7 +1,7 @@
 import { IrsaError } from '../core/index.js'
 
 /** Stable codes of the local cluster objects' errors. */
-export type LocalErrorCode =
+type LocalErrorCode =
   | 'ERR_LOCAL_MANIFEST'
   | 'ERR_LOCAL_NOT_FOUND'
   | 'ERR_LOCAL_FORBIDDEN'

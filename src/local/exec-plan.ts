@@ -16,7 +16,7 @@ import { requireNamespace } from './namespaces.js'
 import { findServiceAccount } from './service-accounts.js'
 
 /** Variables `irsa exec` removes from the inherited environment so the SDKs use web identity. */
-export const REMOVED_ENV: readonly string[] = [
+const REMOVED_ENV: readonly string[] = [
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
@@ -32,7 +32,7 @@ export interface SignedToken {
 }
 
 /** What `irsa exec` runs with: the pod's environment and how to sign its token. */
-export interface ExecPlan {
+interface ExecPlan {
   /** The container's injected variables, in the webhook's order (name → value). */
   readonly injected: readonly (readonly [string, string])[]
   /** The token file's name: the basename of the injected `AWS_WEB_IDENTITY_TOKEN_FILE`. */

@@ -15,7 +15,7 @@ export const REFRESH_FRACTION = 0.8
 export const RETRY_MS = 60_000
 
 /** A timer handle as Node's are: it may be unref'd. */
-export interface TimerHandle {
+interface TimerHandle {
   unref?(): unknown
 }
 
@@ -26,7 +26,7 @@ export interface Timers {
 }
 
 /** Node's own timers. */
-export const nodeTimers: Timers = {
+const nodeTimers: Timers = {
   set: (fn, ms) => setTimeout(fn, ms),
   clear: (handle) => {
     clearTimeout(handle as ReturnType<typeof setTimeout>)
@@ -34,7 +34,7 @@ export const nodeTimers: Timers = {
 }
 
 /** Everything {@link runWithToken} needs. */
-export interface RunWithTokenOptions {
+interface RunWithTokenOptions {
   /** The program and its arguments. */
   readonly command: readonly string[]
   /** The environment, given the token file's path. */

@@ -26,7 +26,7 @@ export function kindOfResource(word: string): KubeObjectKind {
 }
 
 /** What to list: one namespace (default `default`) or all of them, and maybe one name. */
-export interface GetQuery {
+interface GetQuery {
   readonly kind: KubeObjectKind
   readonly namespace: string
   readonly allNamespaces?: boolean

@@ -16,7 +16,7 @@ export interface Manifest {
 }
 
 /** Options of {@link parseManifests}. */
-export interface ParseOptions {
+interface ParseOptions {
   /** The file name in messages (`-` for stdin). */
   readonly source: string
   /** The namespace of objects that name none (`-n`); default `default`. */

@@ -2,9 +2,9 @@ import type { SettingsRepo } from '../store/index.js'
 import { createMutationConfig, partitionForRegion, type MutationConfig } from '../webhook/index.js'
 
 /** The settings `irsa up` saves that the local admission reads. */
-export const STACK_REGION_SETTING = 'stack.region'
+const STACK_REGION_SETTING = 'stack.region'
 /** The account `irsa up` serves (a bare role name in an annotation becomes its role). */
-export const STACK_ACCOUNT_SETTING = 'stack.accountId'
+const STACK_ACCOUNT_SETTING = 'stack.accountId'
 /** `http://HOST:PORT` of the local AWS endpoint. */
 export const STACK_ENDPOINT_SETTING = 'stack.awsEndpoint'
 

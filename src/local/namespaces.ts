@@ -3,7 +3,7 @@ import { BUILTIN_NAMESPACES } from './objects.js'
 import { notFound } from './errors.js'
 
 /** Whether a namespace exists in a local cluster: a built-in one, or one applied. */
-export function namespaceExists(store: Store, clusterArn: string, namespace: string): boolean {
+function namespaceExists(store: Store, clusterArn: string, namespace: string): boolean {
   return (
     BUILTIN_NAMESPACES.includes(namespace) ||
     store.kubeObjects.get(clusterArn, { kind: 'Namespace', namespace: '', name: namespace }) !==

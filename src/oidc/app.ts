@@ -14,7 +14,7 @@ import { buildJwks, type KeySource } from './jwks.js'
 import { JWKS_CACHE_SECONDS } from './key-set.js'
 
 /** One issuer the server publishes. */
-export interface IssuerConfig {
+interface IssuerConfig {
   /** The issuer URL as tokens carry it; its path is where the documents are served. */
   readonly issuer: string
   readonly keys: KeySource
@@ -46,7 +46,7 @@ export interface IssuerApp {
 }
 
 /** Content types: kube-apiserver's, for the discovery document and the key set. */
-export const CONTENT_TYPE = {
+const CONTENT_TYPE = {
   discovery: 'application/json',
   jwks: 'application/jwk-set+json',
 } as const

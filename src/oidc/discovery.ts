@@ -3,7 +3,7 @@ import { defaultJwksUri, parseIssuer, parseJwksUri, type DiscoveryForm } from '.
 import { signingAlgorithms, type KeySource } from './jwks.js'
 
 /** The discovery document kube-apiserver serves at `/.well-known/openid-configuration`. */
-export interface KubeDiscoveryDocument {
+interface KubeDiscoveryDocument {
   readonly issuer: string
   readonly jwks_uri: string
   readonly response_types_supported: readonly ['id_token']
@@ -12,7 +12,7 @@ export interface KubeDiscoveryDocument {
 }
 
 /** The discovery document of AWS's self-hosted (S3) setup. */
-export interface SelfHostedDiscoveryDocument {
+interface SelfHostedDiscoveryDocument {
   readonly issuer: string
   readonly jwks_uri: string
   readonly authorization_endpoint: 'urn:kubernetes:programmatic_authorization'
@@ -23,10 +23,10 @@ export interface SelfHostedDiscoveryDocument {
 }
 
 /** Either discovery document. */
-export type DiscoveryDocument = KubeDiscoveryDocument | SelfHostedDiscoveryDocument
+type DiscoveryDocument = KubeDiscoveryDocument | SelfHostedDiscoveryDocument
 
 /** What a discovery document is made from. */
-export interface DiscoveryOptions {
+interface DiscoveryOptions {
   /** The issuer URL, exactly as tokens carry it in `iss`. */
   readonly issuer: string
   /** Defaults to `<issuer>/openid/v1/jwks` (kube) or `<issuer>/keys.json` (self-hosted). */

@@ -8,7 +8,7 @@ import { chainOf, endpointOf, reachReason, sha1Thumbprint, trustStore } from './
  * The largest discovery document or key set accepted. Both are a few KB; a key set of a
  * hundred RSA-4096 keys is under 100 KB.
  */
-export const MAX_ISSUER_DOCUMENT_BYTES = 512 * 1024
+const MAX_ISSUER_DOCUMENT_BYTES = 512 * 1024
 
 /**
  * How an issuer's certificate is trusted:

@@ -5,7 +5,7 @@ import { InputError } from '../core/index.js'
 export type DiscoveryForm = 'kube' | 'self-hosted'
 
 /** Where kube-apiserver serves its JWKS, relative to the issuer. */
-export const KUBE_JWKS_PATH = '/openid/v1/jwks'
+const KUBE_JWKS_PATH = '/openid/v1/jwks'
 /** Where the self-hosted (S3) setup puts its JWKS, relative to the issuer. */
 export const SELF_HOSTED_JWKS_PATH = '/keys.json'
 /** The OpenID discovery path, relative to the issuer. */

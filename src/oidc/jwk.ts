@@ -1,7 +1,7 @@
 import type { PublicKeyInfo, SigningAlg } from '../token/index.js'
 
 /** An RSA public key in the JWKS, fields in go-jose's order (`use, kty, kid, alg, n, e`). */
-export interface RsaPublicJwk {
+interface RsaPublicJwk {
   readonly use: 'sig'
   readonly kty: 'RSA'
   readonly kid: string
@@ -11,7 +11,7 @@ export interface RsaPublicJwk {
 }
 
 /** An EC public key in the JWKS, fields in go-jose's order (`use, kty, kid, crv, alg, x, y`). */
-export interface EcPublicJwk {
+interface EcPublicJwk {
   readonly use: 'sig'
   readonly kty: 'EC'
   readonly kid: string

@@ -10,7 +10,7 @@ function isKeySet(source: KeySource): source is IssuerKeySet {
 }
 
 /** The keys of a source in publication order, and the one that signs. */
-export function resolveKeys(source: KeySource): {
+function resolveKeys(source: KeySource): {
   keys: PublicKeyInfo[]
   signing: PublicKeyInfo | undefined
 } {
@@ -20,7 +20,7 @@ export function resolveKeys(source: KeySource): {
 }
 
 /** Options of {@link buildJwks}. */
-export interface JwksOptions {
+interface JwksOptions {
   /**
    * Append a copy of the signing key with `"kid": ""`, as AWS's self-hosted guide does:
    * tokens from clusters before Kubernetes 1.16 carry no `kid`, and STS matches them only

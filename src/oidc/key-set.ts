@@ -11,7 +11,7 @@ export const JWKS_CACHE_SECONDS = 3600
 export const DEFAULT_KEEP_SECONDS = 86_400
 
 /** A published key and when it was published (and stopped signing, if it did). */
-export interface PublishedKey {
+interface PublishedKey {
   readonly key: PublicKeyInfo
   /** Epoch milliseconds. */
   readonly publishedAt: number

@@ -5,7 +5,7 @@ import { SELF_HOSTED_JWKS_PATH, defaultJwksUri } from './issuer-url.js'
 import { buildJwks, type KeySource } from './jwks.js'
 
 /** One file of the publish tree: its path below the issuer URL, and its content. */
-export interface PublishedFile {
+interface PublishedFile {
   readonly path: string
   readonly content: string
   readonly contentType: 'application/json'

@@ -16,7 +16,7 @@ import {
 export const DEFAULT_TIMEOUT_MS = 5000
 
 /** One certificate of a chain, as a report shows it. */
-export interface CertificateSummary {
+interface CertificateSummary {
   readonly subject: string
   readonly issuer: string
   /** SHA-1 of the DER, lower-case hex. */
@@ -54,7 +54,7 @@ export interface ThumbprintReport {
 }
 
 /** Options of {@link computeThumbprints}. */
-export interface ThumbprintOptions {
+interface ThumbprintOptions {
   /** Extra trusted CA certificates (PEM), on top of the system CAs. */
   readonly ca?: readonly string[]
   readonly timeoutMs?: number
@@ -70,7 +70,7 @@ function summary(c: X509Certificate): CertificateSummary {
 }
 
 /** Measures one host: what it sends, and whether it is trusted. */
-export async function measureHost(
+async function measureHost(
   ep: TlsEndpoint,
   o: { readonly ca: readonly string[]; readonly timeoutMs: number },
 ): Promise<HostThumbprint> {

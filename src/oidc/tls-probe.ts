@@ -143,7 +143,7 @@ export function readSentChain(ep: TlsEndpoint, timeoutMs: number): Promise<X509C
 }
 
 /** Whether the server's certificate is trusted (system CAs plus `ca`) for its host name. */
-export interface TrustResult {
+interface TrustResult {
   readonly trusted: boolean
   /** Why not, e.g. `SELF_SIGNED_CERT_IN_CHAIN` or a host-name mismatch. */
   readonly reason?: string

@@ -35,7 +35,7 @@ export function arnColons(
  * variables (exactly one of the two is set; one object shape for both keeps the matcher
  * monomorphic).
  */
-export interface ArnSegment {
+interface ArnSegment {
   readonly glob: Glob | undefined
   readonly template: Template | undefined
 }

@@ -21,7 +21,7 @@ export const R = {
   principalValue: 10,
 } as const
 
-export interface Issue {
+interface Issue {
   readonly rank: number
   readonly message: string
   readonly path: string

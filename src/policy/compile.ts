@@ -46,7 +46,7 @@ export interface CompiledPolicy {
 }
 
 /** Where a compiled policy came from, for the explanation's StatementRefs. */
-export interface PolicySource {
+interface PolicySource {
   readonly id: string
   readonly type: SourcePolicyType
 }

@@ -7,12 +7,12 @@
  */
 
 /** An address as 32-bit words: one for IPv4, four for IPv6. */
-export interface IpAddr {
+interface IpAddr {
   readonly v6: boolean
   readonly words: readonly number[]
 }
 
-export interface Cidr extends IpAddr {
+interface Cidr extends IpAddr {
   /** Prefix length in bits. */
   readonly prefix: number
 }

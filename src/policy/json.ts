@@ -11,27 +11,27 @@ interface Span {
   readonly end: number
 }
 
-export interface JsonString extends Span {
+interface JsonString extends Span {
   readonly kind: 'string'
   readonly value: string
 }
-export interface JsonNumber extends Span {
+interface JsonNumber extends Span {
   readonly kind: 'number'
   /** The number exactly as written. */
   readonly text: string
 }
-export interface JsonBoolean extends Span {
+interface JsonBoolean extends Span {
   readonly kind: 'boolean'
   readonly value: boolean
 }
-export interface JsonNull extends Span {
+interface JsonNull extends Span {
   readonly kind: 'null'
 }
-export interface JsonArray extends Span {
+interface JsonArray extends Span {
   readonly kind: 'array'
   readonly items: readonly JsonValue[]
 }
-export interface JsonMember {
+interface JsonMember {
   readonly key: string
   readonly keyStart: number
   readonly value: JsonValue

@@ -12,7 +12,7 @@
  */
 import { GlobBuilder, type Glob } from './wildcard.js'
 
-export type TemplatePart =
+type TemplatePart =
   | { readonly t: 'lit'; readonly text: string }
   | { readonly t: 'star' }
   | { readonly t: 'any' }

@@ -12,7 +12,7 @@
  */
 
 /** A fixed-length piece of a pattern between two `*`. */
-export interface Chunk {
+interface Chunk {
   readonly text: string
   /** `wild[i]` is true when position `i` is a `?`; undefined when the chunk has none. */
   readonly wild: readonly boolean[] | undefined
@@ -41,13 +41,13 @@ function chunk(text: string, wild: boolean[] | undefined): Chunk {
 /** How a {@link Glob} is matched: the common shapes get a test without a chunk walk. */
 export const GLOB_EXACT = 0
 /** `*` alone. */
-export const GLOB_ANY = 1
+const GLOB_ANY = 1
 /** `literal*` (no `?`): a prefix test. */
-export const GLOB_PREFIX = 2
+const GLOB_PREFIX = 2
 /** `*literal` (no `?`): a suffix test. */
-export const GLOB_SUFFIX = 3
+const GLOB_SUFFIX = 3
 /** Anything else: chunks placed leftmost. */
-export const GLOB_GENERAL = 4
+const GLOB_GENERAL = 4
 
 /** A compiled wildcard pattern. */
 export interface Glob {

@@ -14,7 +14,7 @@ export function newAdminAccessKeyId(bytes: Uint8Array = randomBytes(16)): string
 }
 
 /** What {@link bootstrapAccount} found or made. */
-export interface Bootstrap {
+interface Bootstrap {
   readonly adminKey: AccessKey
   /** The `local` cluster when this start created it. */
   readonly createdCluster?: Cluster

@@ -68,10 +68,10 @@ export function findCluster(
 }
 
 /** How long a key stays published after it stopped signing: the longest token lifetime here. */
-export const KEEP_OLD_KEYS_MS = 86_400_000
+const KEEP_OLD_KEYS_MS = 86_400_000
 
 /** What a rotation did. */
-export interface Rotation {
+interface Rotation {
   readonly signing: ClusterSigningKey
   readonly previousKid?: string
   readonly retired: readonly string[]

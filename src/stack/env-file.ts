@@ -10,7 +10,7 @@ export interface StackCredentials {
 }
 
 /** A value quoted for POSIX shells: single quotes, a quote inside as `'\''`. */
-export function shellQuote(value: string): string {
+function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`
 }
 

@@ -14,7 +14,7 @@ import { writePrivateFile } from '../store/index.js'
 import { STACK_FILES } from './defaults.js'
 
 /** The stack's CA as found or made, and its files. */
-export interface LocalCa extends CertificateAuthority {
+interface LocalCa extends CertificateAuthority {
   readonly files: { readonly cert: string; readonly key: string }
   /** True when the files were already there. */
   readonly reused: boolean

@@ -2,7 +2,7 @@ import { PROFILE_NAME } from './defaults.js'
 import type { StackFiles } from './stack-files.js'
 
 /** What the start banner shows. */
-export interface Banner {
+interface Banner {
   readonly dataDir: string
   readonly awsEndpoint: string
   readonly oidcOrigin: string

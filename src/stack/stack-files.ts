@@ -18,7 +18,7 @@ export interface StackFiles {
 }
 
 /** Where the stack's files are in `dir`. */
-export function stackFiles(dir: string): StackFiles {
+function stackFiles(dir: string): StackFiles {
   return {
     env: join(dir, STACK_FILES.env),
     awsConfig: join(dir, STACK_FILES.awsConfig),

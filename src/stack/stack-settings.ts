@@ -6,7 +6,7 @@ import { DATA_DIR_ENV, DEFAULT_DATA_DIR, SETTINGS } from './defaults.js'
 import { hostPort } from './ports.js'
 
 /** What a previous `irsa up` saved in the store's settings. */
-export interface SavedStack {
+interface SavedStack {
   readonly host?: string
   readonly awsPort?: string
   readonly oidcPort?: string
@@ -37,7 +37,7 @@ export function resolveDataDir(
 }
 
 /** The host a URL names for a listen address: a wildcard address is reached on loopback. */
-export function publicHost(host: string): string {
+function publicHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
 }
 

@@ -23,7 +23,7 @@ import { issuerUrlFor, readStackSettings } from './stack-settings.js'
 import { writeStackFiles, type StackFiles } from './stack-files.js'
 
 /** What {@link startStack} is started with. Absent values: saved ones, then defaults. */
-export interface StackOptions {
+interface StackOptions {
   readonly dataDir: string
   readonly host?: string
   /** 0 picks a free port; absent reuses the saved port (or picks one on first start). */
@@ -51,7 +51,7 @@ export interface StackOptions {
 }
 
 /** The stack's JWKS re-fetch interval: its issuers are on loopback and cheap to ask. */
-export const STACK_JWKS_REFETCH_SECONDS = 1
+const STACK_JWKS_REFETCH_SECONDS = 1
 
 /** A running local stack. */
 export interface Stack {

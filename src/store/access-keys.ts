@@ -2,7 +2,7 @@ import type { RepoContext } from './context.js'
 import { guarded, notFound } from './sqlite-errors.js'
 
 /** `Active` keys sign requests; `Inactive` ones are refused (IAM's two states). */
-export type AccessKeyStatus = 'Active' | 'Inactive'
+type AccessKeyStatus = 'Active' | 'Inactive'
 
 /**
  * A long-term access key (the admin credentials `irsa up` writes). The secret is kept
@@ -21,7 +21,7 @@ export interface AccessKey {
 }
 
 /** What {@link AccessKeyRepo.create} needs. */
-export interface NewAccessKey {
+interface NewAccessKey {
   readonly accessKeyId: string
   readonly secretAccessKey: string
   readonly accountId: string

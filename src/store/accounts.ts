@@ -4,7 +4,7 @@ import { isAccountId } from './ids.js'
 import { guarded, notFound } from './sqlite-errors.js'
 
 /** An AWS account the local endpoint serves. */
-export interface Account {
+interface Account {
   /** 12 digits. */
   readonly id: string
   readonly alias?: string
@@ -13,7 +13,7 @@ export interface Account {
 }
 
 /** What {@link AccountRepo.create} needs. */
-export interface NewAccount {
+interface NewAccount {
   readonly id: string
   readonly alias?: string
 }

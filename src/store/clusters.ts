@@ -22,7 +22,7 @@ export interface Cluster {
 }
 
 /** What {@link ClusterRepo.create} needs. */
-export interface NewCluster {
+interface NewCluster {
   readonly accountId: string
   readonly region: string
   readonly name: string

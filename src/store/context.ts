@@ -14,13 +14,3 @@ export interface Tag {
   readonly key: string
   readonly value: string
 }
-
-/** SQLite's NULL for an absent optional value (better-sqlite3 refuses `undefined`). */
-export function orNull<T>(v: T | undefined): T | null {
-  return v === undefined ? null : v
-}
-
-/** An absent optional column, read back: `null` becomes a missing property. */
-export function optional<K extends string, T>(key: K, v: T | null): { readonly [P in K]?: T } {
-  return (v === null ? {} : { [key]: v }) as { readonly [P in K]?: T }
-}

@@ -10,7 +10,7 @@ import { guarded } from './sqlite-errors.js'
 export type DecisionOutcome = 'allowed' | 'explicitDeny' | 'implicitDeny' | 'rejected'
 
 /** A value that JSON can carry; what reasons read back as. */
-export type JsonValue =
+type JsonValue =
   string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue }
 
 /** One recorded decision (an STS call, an authorisation of a signed call). */
@@ -48,7 +48,7 @@ export interface NewDecision {
 }
 
 /** Filters of {@link DecisionLog.since}. */
-export interface DecisionQuery {
+interface DecisionQuery {
   /** Exclusive upper bound, epoch milliseconds. */
   readonly until?: number
   readonly accountId?: string

@@ -5,7 +5,7 @@ import { IrsaError } from '../core/index.js'
  * AWS's wire errors (`EntityAlreadyExists`, `NoSuchEntity`, `DeleteConflict`,
  * `LimitExceeded`), so a code is never renamed or reused.
  */
-export type StoreErrorCode =
+type StoreErrorCode =
   | 'ERR_STORE_CONFLICT'
   | 'ERR_STORE_NOT_FOUND'
   | 'ERR_STORE_IN_USE'
@@ -52,7 +52,7 @@ export type StoreEntity =
   | 'kubeObject'
 
 /** What a {@link StoreError} is about: the kind of row and its key (a name, an ARN, an id). */
-export interface StoreErrorSubject {
+interface StoreErrorSubject {
   readonly entity?: StoreEntity
   /** The row's key as the caller gave it. Never a secret: access keys are named by id. */
   readonly key?: string
@@ -98,7 +98,7 @@ export class StoreNotFoundError extends StoreError {
 }
 
 /** Why a row cannot be deleted: what still depends on it. */
-export type InUseReason =
+type InUseReason =
   | 'attached-policies'
   | 'inline-policies'
   | 'attachments'

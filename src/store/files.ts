@@ -17,9 +17,9 @@ import { dirname } from 'node:path'
 import { StoreError } from './errors.js'
 
 /** Mode of the data directory and of every directory the store creates in it. */
-export const DIR_MODE = 0o700
+const DIR_MODE = 0o700
 /** Mode of the database file and of every secret file the store writes. */
-export const FILE_MODE = 0o600
+const FILE_MODE = 0o600
 
 function ioError(what: string, e: unknown): StoreError {
   const code = (e as NodeJS.ErrnoException).code ?? 'error'
@@ -65,7 +65,7 @@ export function ensurePrivateFile(file: string): void {
 }
 
 /** Flushes a directory's entries (a created or renamed file) to disk. */
-export function fsyncDir(dir: string): void {
+function fsyncDir(dir: string): void {
   let fd: number | undefined
   try {
     fd = openSync(dir, 'r')

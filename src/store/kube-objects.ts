@@ -7,19 +7,8 @@ import { guarded, notFound } from './sqlite-errors.js'
 export type KubeObjectKind =
   'Namespace' | 'ServiceAccount' | 'Pod' | 'ConfigMap' | 'Secret' | 'Event' | 'Deployment'
 
-/** Every {@link KubeObjectKind}. */
-export const KUBE_OBJECT_KINDS: readonly KubeObjectKind[] = [
-  'Namespace',
-  'ServiceAccount',
-  'Pod',
-  'ConfigMap',
-  'Secret',
-  'Event',
-  'Deployment',
-]
-
 /** Which object: a Namespace has namespace `''`. */
-export interface KubeObjectKey {
+interface KubeObjectKey {
   readonly kind: KubeObjectKind
   readonly namespace: string
   readonly name: string

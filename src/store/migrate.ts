@@ -4,7 +4,7 @@ import { StoreInvalidError, StoreVersionError } from './errors.js'
 import type { Migration } from './migrations.js'
 
 /** SQLite's `application_id` of an irsa database: "IRSA" in ASCII. */
-export const APPLICATION_ID = 0x49525341
+const APPLICATION_ID = 0x49525341
 
 /** What {@link migrate} did: the schema version before and after. */
 export interface MigrationResult {

@@ -18,7 +18,7 @@ export interface OidcProvider {
 }
 
 /** What {@link OidcProviderRepo.create} needs. Validation and quotas are IAM's. */
-export interface NewOidcProvider {
+interface NewOidcProvider {
   readonly accountId: string
   /** Without `https://`; case-sensitive, as IAM keeps it. */
   readonly url: string

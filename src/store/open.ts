@@ -25,7 +25,7 @@ export const DB_FILE = 'irsa.db'
 /** How often (clock milliseconds) {@link Store.generation} looks for other connections' commits. */
 export const EXTERNAL_CHANGE_CHECK_MS = 1
 /** How long a write waits for another connection's lock before `ERR_STORE_BUSY`. */
-export const DEFAULT_BUSY_TIMEOUT_MS = 5000
+const DEFAULT_BUSY_TIMEOUT_MS = 5000
 
 /** Where and how to open the store. Give `dir` or `path`, not both. */
 export interface OpenStoreOptions {
@@ -45,7 +45,7 @@ export interface OpenStoreOptions {
 }
 
 /** The connection settings that make the store's guarantees. */
-export interface StorePragmas {
+interface StorePragmas {
   readonly journalMode: string
   readonly synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA'
   readonly foreignKeys: boolean

@@ -43,7 +43,7 @@ export interface PolicyVersion {
 }
 
 /** What {@link PolicyRepo.create} needs. Validation and quotas are IAM's. */
-export interface NewPolicy {
+interface NewPolicy {
   /** A 12-digit account, or {@link AWS_MANAGED} to seed an AWS managed policy. */
   readonly accountId: string
   readonly name: string

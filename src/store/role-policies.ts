@@ -2,20 +2,20 @@ import type { RepoContext } from './context.js'
 import { guarded, notFound } from './sqlite-errors.js'
 
 /** A managed policy attached to a role, as `ListAttachedRolePolicies` lists it. */
-export interface AttachedPolicy {
+interface AttachedPolicy {
   readonly policyName: string
   readonly policyArn: string
 }
 
 /** A role that a managed policy is attached to (`ListEntitiesForPolicy`). */
-export interface PolicyRoleAttachment {
+interface PolicyRoleAttachment {
   readonly accountId: string
   readonly roleName: string
   readonly roleId: string
 }
 
 /** An inline policy embedded in a role (`GetRolePolicy`). */
-export interface InlinePolicy {
+interface InlinePolicy {
   readonly roleName: string
   readonly policyName: string
   readonly document: string
@@ -26,7 +26,7 @@ export interface InlinePolicy {
 }
 
 /** Every identity policy document of a role, for the policy engine, read in one transaction. */
-export interface RolePolicyDocuments {
+interface RolePolicyDocuments {
   readonly inline: readonly { readonly name: string; readonly document: string }[]
   /** Each attached policy's default version. */
   readonly managed: readonly {

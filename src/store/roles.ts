@@ -29,7 +29,7 @@ export interface Role {
 }
 
 /** What {@link RoleRepo.create} needs. Validation (lengths, patterns, quotas) is IAM's. */
-export interface NewRole {
+interface NewRole {
   readonly accountId: string
   readonly name: string
   /** Default `/`. */
@@ -45,7 +45,7 @@ export interface NewRole {
 }
 
 /** What `UpdateRole` changes. `undefined` leaves a field alone; `null` clears the description. */
-export interface RoleChanges {
+interface RoleChanges {
   readonly description?: string | null
   readonly maxSessionDuration?: number
 }

@@ -2,7 +2,7 @@ import type { RepoContext } from './context.js'
 import { guarded } from './sqlite-errors.js'
 
 /** One setting and when it was last written. */
-export interface Setting {
+interface Setting {
   readonly key: string
   readonly value: string
   /** Epoch milliseconds. */

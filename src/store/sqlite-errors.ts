@@ -27,7 +27,7 @@ const LABEL: Readonly<Record<StoreEntity, string>> = {
 }
 
 /** How people read an entity kind in a message: `OIDC provider`, `access key`. */
-export function entityLabel(entity: StoreEntity): string {
+function entityLabel(entity: StoreEntity): string {
   return LABEL[entity]
 }
 

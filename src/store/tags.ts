@@ -2,10 +2,10 @@ import type Database from 'better-sqlite3'
 import type { Tag } from './context.js'
 
 /** The three tag tables. Their names are constants here, never input. */
-export type TagTable = 'role_tags' | 'policy_tags' | 'oidc_provider_tags'
+type TagTable = 'role_tags' | 'policy_tags' | 'oidc_provider_tags'
 
 /** Prepared statements over one tag table, keyed by the owner's row id. */
-export interface TagStatements {
+interface TagStatements {
   /** Adds a tag or replaces the value (and, for role tags, the key's case) of an existing one. */
   put(ownerPk: number, tag: Tag): void
   /** Removes a key; returns whether it was there. */

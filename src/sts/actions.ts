@@ -12,7 +12,7 @@ import type { SessionCodec } from './session-codec.js'
 import { assumeRoleWithWebIdentity } from './web-identity.js'
 
 /** What the STS actions need. */
-export interface StsDeps {
+interface StsDeps {
   readonly store: Store
   readonly clock: Clock
   readonly sessions: SessionCodec

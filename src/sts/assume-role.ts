@@ -16,11 +16,11 @@ import { issueSession, parseOrReject, type Reject } from './session-tail.js'
 import { evaluateTrust, one } from './trust.js'
 
 /** A role session may assume another role for at most an hour (role chaining). */
-export const ROLE_CHAINING_MAX_SECONDS = 3600
+const ROLE_CHAINING_MAX_SECONDS = 3600
 const ACTION = 'sts:AssumeRole'
 
 /** What AssumeRole needs. */
-export interface AssumeRoleDeps {
+interface AssumeRoleDeps {
   readonly store: Store
   readonly sessions: SessionCodec
   readonly authorizer: Authorizer

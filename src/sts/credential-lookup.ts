@@ -6,7 +6,7 @@ import { isSessionAccessKeyId } from './credentials.js'
 import type { SessionCodec } from './session-codec.js'
 
 /** What {@link createCredentialLookup} needs. */
-export interface CredentialLookupDeps {
+interface CredentialLookupDeps {
   readonly store: Store
   readonly sessions: SessionCodec
   readonly clock: Clock

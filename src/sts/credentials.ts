@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
 
 /** The prefix AWS gives temporary (STS) access key ids. */
-export const SESSION_KEY_PREFIX = 'ASIA'
+const SESSION_KEY_PREFIX = 'ASIA'
 
 /** `ASIA` and 16 random base32 characters (A–Z, 2–7): 20 characters, as AWS's. */
 export function newSessionAccessKeyId(bytes: Uint8Array = randomBytes(16)): string {

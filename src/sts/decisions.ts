@@ -3,7 +3,7 @@ import type { Logger } from '../core/index.js'
 import type { DecisionOutcome, NewDecision, Store } from '../store/index.js'
 
 /** How long successful decisions may wait to be written together (milliseconds). */
-export const DEFAULT_DECISION_FLUSH_MS = 20
+const DEFAULT_DECISION_FLUSH_MS = 20
 
 /**
  * Where STS's decisions go. Refusals are written at once (with anything pending, so the
@@ -63,7 +63,7 @@ export class DecisionSink {
 }
 
 /** What one STS request's decisions share. */
-export interface DecisionBase {
+interface DecisionBase {
   readonly requestId: string
   readonly at: number
   readonly action: string

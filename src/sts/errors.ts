@@ -2,7 +2,7 @@ import { IrsaError } from '../core/index.js'
 import type { IssuerFetchFailure } from '../oidc/index.js'
 
 /** Why a JWKS could not be had: unreachable/invalid, or a certificate nobody vouches for. */
-export type JwksFailure = IssuerFetchFailure
+type JwksFailure = IssuerFetchFailure
 
 /**
  * The issuer's discovery document or key set could not be fetched or trusted. STS turns

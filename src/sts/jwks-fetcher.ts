@@ -4,17 +4,17 @@ import { fetchIssuerDocument, IssuerFetchError, type FetchedJson } from '../oidc
 import { JwksFetchError } from './errors.js'
 
 /** STS's fetch deadline: an issuer slower than 5 seconds is unreachable. */
-export const DEFAULT_JWKS_TIMEOUT_MS = 5000
+const DEFAULT_JWKS_TIMEOUT_MS = 5000
 /** Key sets are kept this long when the issuer sends no `Cache-Control: max-age`. */
-export const DEFAULT_JWKS_TTL_SECONDS = 3600
+const DEFAULT_JWKS_TTL_SECONDS = 3600
 /** The shortest and longest time a key set is kept, whatever the issuer says. */
-export const MIN_JWKS_TTL_SECONDS = 10
-export const MAX_JWKS_TTL_SECONDS = 86_400
+const MIN_JWKS_TTL_SECONDS = 10
+const MAX_JWKS_TTL_SECONDS = 86_400
 /** A token with an unknown `kid` triggers a re-fetch at most this often per issuer. */
-export const DEFAULT_REFETCH_INTERVAL_SECONDS = 30
+const DEFAULT_REFETCH_INTERVAL_SECONDS = 30
 
 /** One key question: the keys of `issuer`, trusted through the provider's thumbprints. */
-export interface JwksRequest {
+interface JwksRequest {
   /** The token's `iss`, exactly. */
   readonly issuer: string
   readonly thumbprints: readonly string[]

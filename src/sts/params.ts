@@ -110,7 +110,7 @@ export function assumeRoleParams(params: QueryParams): AssumeParams & {
 }
 
 /** A role ARN's parts: `arn:aws:iam::ACCOUNT:role/PATH/NAME`. */
-export interface RoleArnParts {
+interface RoleArnParts {
   readonly accountId: string
   readonly name: string
   readonly path: string

@@ -4,7 +4,7 @@ import type { RoleSessionPrincipal } from '../iam/index.js'
 import { newSecretAccessKey, newSessionAccessKeyId } from './credentials.js'
 
 /** The envelope version this codec writes (the first byte of every token). */
-export const SESSION_TOKEN_VERSION = 1
+const SESSION_TOKEN_VERSION = 1
 const IV_BYTES = 12
 const TAG_BYTES = 16
 const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES
@@ -22,7 +22,7 @@ export interface IssuedCredentials {
 }
 
 /** What a session token holds once it decrypts and authenticates. */
-export interface OpenedSession {
+interface OpenedSession {
   readonly accessKeyId: string
   readonly secretAccessKey: string
   readonly principal: RoleSessionPrincipal

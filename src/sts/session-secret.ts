@@ -1,7 +1,7 @@
 import type { Store } from '../store/index.js'
 
 /** The name of the session-token key in `store.serverSecrets`. */
-export const SESSION_SECRET_NAME = 'sts-session-key'
+const SESSION_SECRET_NAME = 'sts-session-key'
 
 /**
  * The 32-byte key session tokens are sealed with, created in `store.serverSecrets` the

@@ -1,10 +1,10 @@
 /** The token claim that carries session tags (IAM User Guide, "Passing session tags using AssumeRoleWithWebIdentity"). */
-export const TAGS_CLAIM = 'https://aws.amazon.com/tags'
+const TAGS_CLAIM = 'https://aws.amazon.com/tags'
 /** The token claim that carries the source identity. */
 export const SOURCE_IDENTITY_CLAIM = 'https://aws.amazon.com/source_identity'
 
 /** At most 50 session tags; keys up to 128, values up to 256 characters. */
-export const MAX_SESSION_TAGS = 50
+const MAX_SESSION_TAGS = 50
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u
 

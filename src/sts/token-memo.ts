@@ -1,9 +1,9 @@
 import type { DecodedToken, TokenKeySet, VerifiedToken } from '../token/index.js'
 
 /** How many distinct tokens are remembered (cleared wholesale when full). */
-export const TOKEN_MEMO_SIZE = 2048
+const TOKEN_MEMO_SIZE = 2048
 /** Longer tokens are never remembered (bounds the memo to about 16 MiB). */
-export const TOKEN_MEMO_MAX_LENGTH = 8192
+const TOKEN_MEMO_MAX_LENGTH = 8192
 
 interface Entry {
   readonly decoded: DecodedToken

@@ -3,7 +3,7 @@ import { evaluate, explain, describeReason, describeStatement } from '../policy/
 import type { PolicyCache } from '../iam/index.js'
 
 /** The trust-policy question of one assume call. */
-export interface TrustQuestion {
+interface TrustQuestion {
   /** The role's trust policy text. */
   readonly document: string
   readonly roleArn: string
@@ -18,7 +18,7 @@ export interface TrustQuestion {
 }
 
 /** A trust decision: the evaluation, and for denials the reasons for the operator. */
-export interface TrustAnswer {
+interface TrustAnswer {
   readonly result: EvalResult
   readonly reasons: Record<string, unknown>
 }

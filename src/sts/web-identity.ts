@@ -27,7 +27,7 @@ import {
 } from './web-identity-role.js'
 
 /** What the web identity flow needs. */
-export interface WebIdentityDeps {
+interface WebIdentityDeps {
   readonly store: Store
   readonly clock: Clock
   readonly sessions: SessionCodec

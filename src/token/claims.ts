@@ -1,5 +1,5 @@
 /** A reference to a Kubernetes object in a token: `{name, uid}` (uid left out when unknown). */
-export interface ObjectRefClaim {
+interface ObjectRefClaim {
   readonly name: string
   readonly uid?: string
 }

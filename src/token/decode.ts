@@ -1,7 +1,7 @@
 import { TokenError } from './errors.js'
 
 /** AWS STS's limit on `WebIdentityToken`: 20000 characters. */
-export const MAX_TOKEN_LENGTH = 20000
+const MAX_TOKEN_LENGTH = 20000
 
 /** A JWS header as parsed: `alg` is always a string, `kid` a string when present. */
 export interface JwsHeader {

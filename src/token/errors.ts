@@ -37,7 +37,7 @@ export const TOKEN_ERROR_CODES: readonly TokenErrorCode[] = [
  * "Token expired: current date/time NOW must be before the expiration date/time EXP").
  * Times are epoch seconds. None of these is secret; the token itself is never kept.
  */
-export interface TokenErrorDetails {
+interface TokenErrorDetails {
   /** The claim at fault (`exp`, `aud`, ...). */
   readonly claim?: string
   /** The token's `exp`. */

@@ -31,7 +31,7 @@ export function loadPublicKeyFile(path: string, label = '--key'): PublicKeyInfo[
 }
 
 /** What {@link writeKeyPair} wrote. */
-export interface WrittenKeyPair {
+interface WrittenKeyPair {
   readonly keyFile: string
   readonly pubFile: string
   readonly type: KeyType
@@ -39,7 +39,7 @@ export interface WrittenKeyPair {
 }
 
 /** Options of {@link writeKeyPair}. */
-export interface WriteKeyPairOptions {
+interface WriteKeyPairOptions {
   readonly dir: string
   readonly type?: KeyType
   /** Replace existing files (atomically, through a temporary file). */

@@ -8,7 +8,7 @@ export interface JwksInput {
 }
 
 /** Verification keys from several places at once: JWKS documents and PEM-loaded keys. */
-export interface KeySetSource {
+interface KeySetSource {
   readonly jwks?: JwksInput | readonly JwksInput[]
   readonly publicKeys?: readonly PublicKeyInfo[]
 }
@@ -31,7 +31,7 @@ export interface VerificationKey {
 }
 
 /** A key that was left out of a key set, and why (for `irsa doctor`). */
-export interface SkippedKey {
+interface SkippedKey {
   readonly source: 'jwks' | 'pem'
   /** Its position among the JWKS members (across all JWKS given), or among the PEM keys. */
   readonly index: number
@@ -40,7 +40,7 @@ export interface SkippedKey {
 }
 
 /** RSA keys shorter than this are never used to verify (jose and NIST SP 800-131A agree). */
-export const MIN_RSA_BITS = 2048
+const MIN_RSA_BITS = 2048
 
 /** Why a key cannot verify tokens, or undefined when it can. */
 function weakness(key: KeyObject): string | undefined {

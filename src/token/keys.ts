@@ -43,7 +43,7 @@ interface PemBlock {
 }
 
 /** Splits PEM text into its blocks, in order (headers such as `Proc-Type` included). */
-export function pemBlocks(pem: string): PemBlock[] {
+function pemBlocks(pem: string): PemBlock[] {
   const blocks: PemBlock[] = []
   const re = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g
   for (const m of pem.matchAll(re)) blocks.push({ label: m[1] ?? '', text: m[0] })

@@ -22,13 +22,13 @@ import {
 } from './token-request.js'
 
 /** A pod or secret a token is bound to: both name and uid are needed. */
-export interface BoundObject {
+interface BoundObject {
   readonly name: string
   readonly uid: string
 }
 
 /** A node a token names: the uid is left out of the token when unknown. */
-export interface BoundNode {
+interface BoundNode {
   readonly name: string
   readonly uid?: string
 }
@@ -51,7 +51,7 @@ export interface TokenRequestSpec {
 }
 
 /** A signed token and what TokenRequest's status and warnings would say about it. */
-export interface IssuedToken {
+interface IssuedToken {
   readonly token: string
   readonly header: ServiceAccountTokenHeader
   readonly claims: ServiceAccountTokenClaims

@@ -1,9 +1,9 @@
 import { TokenRequestError } from './errors.js'
 
 /** TokenRequest's minimum lifetime: 10 minutes. */
-export const MIN_EXPIRATION_SECONDS = 600
+const MIN_EXPIRATION_SECONDS = 600
 /** TokenRequest's maximum lifetime: 2^32 seconds. */
-export const MAX_EXPIRATION_SECONDS = 2 ** 32
+const MAX_EXPIRATION_SECONDS = 2 ** 32
 /** The lifetime of a projected token when none is asked for: 1 hour. */
 export const DEFAULT_EXPIRATION_SECONDS = 3600
 /** The lifetime the ServiceAccount admission plugin asks for in `kube-api-access-*` volumes. */
@@ -15,7 +15,7 @@ export const EXTENDED_EXPIRATION_SECONDS = 365 * 24 * 3600
  * Validates `spec.expirationSeconds` as kube-apiserver does, with its wording:
  * `spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes`.
  */
-export function checkExpirationSeconds(seconds: number): void {
+function checkExpirationSeconds(seconds: number): void {
   const invalid = (why: string) =>
     new TokenRequestError(`spec.expirationSeconds: Invalid value: ${seconds}: ${why}`)
   if (!Number.isSafeInteger(seconds)) throw invalid('must be a whole number of seconds')
@@ -38,7 +38,7 @@ export function checkMaxExpirationSeconds(
 }
 
 /** The lifetime a TokenRequest gets, and the warnings kube-apiserver would return with it. */
-export interface GrantedExpiration {
+interface GrantedExpiration {
   readonly expirationSeconds: number
   readonly warnings: readonly string[]
 }

@@ -10,7 +10,7 @@ import {
 } from './key-set.js'
 
 /** AWS accepts a token for 5 minutes after its `exp`; the same allowance applies to `nbf`. */
-export const DEFAULT_CLOCK_SKEW_SECONDS = 300
+const DEFAULT_CLOCK_SKEW_SECONDS = 300
 
 /** How {@link verifyToken} judges a token. */
 export interface VerifyOptions {
@@ -24,7 +24,7 @@ export interface VerifyOptions {
 }
 
 /** The claims every verified token has, with anything else it carries. */
-export interface VerifiedClaims {
+interface VerifiedClaims {
   readonly iss: string
   readonly sub: string
   /** As the token has it: a string or an array of strings. */

@@ -27,9 +27,6 @@ export const ANNOTATIONS = {
  */
 export const POD_IDENTITY_LABEL = 'eks.amazonaws.com/pod-identity'
 
-/** The label the webhook configuration's objectSelector uses to let a pod opt out. */
-export const SKIP_POD_LABEL = 'eks.amazonaws.com/skip-pod-identity-webhook'
-
 // The keys of the last prefix asked for: a webhook asks for the same handful on every
 // admission, and a key built once is hashed once by the Maps it is looked up in.
 let keysPrefix: string | undefined

@@ -1,7 +1,7 @@
 import { InputError } from '../core/index.js'
 
 /** The reference's `--token-expiration` default: one day. */
-export const DEFAULT_TOKEN_EXPIRATION_SECONDS = 86400
+const DEFAULT_TOKEN_EXPIRATION_SECONDS = 86400
 
 /**
  * The reference webhook's defaults, typed once: {@link createMutationConfig} fills them
@@ -63,7 +63,7 @@ export interface EnvFromSourceRef {
  * The keys a ConfigMap or Secret in `namespace` holds, or `undefined` when they are not
  * known (not cached, not readable, not found). A source known to be absent is `[]`.
  */
-export type EnvFromResolver = (
+type EnvFromResolver = (
   namespace: string,
   source: EnvFromSourceRef,
 ) => readonly string[] | undefined
@@ -81,7 +81,7 @@ export type EnvFromResolver = (
 export type UnresolvedEnvFromPolicy = 'override' | 'keep'
 
 /** Every {@link UnresolvedEnvFromPolicy}. */
-export const UNRESOLVED_ENV_FROM_POLICIES: readonly UnresolvedEnvFromPolicy[] = ['override', 'keep']
+const UNRESOLVED_ENV_FROM_POLICIES: readonly UnresolvedEnvFromPolicy[] = ['override', 'keep']
 
 /** Everything the mutation depends on besides the pod and its ServiceAccount. */
 export interface MutationConfig {
@@ -116,7 +116,7 @@ export interface MutationConfig {
 }
 
 /** Where a bare role name in a role-arn annotation lives. */
-export interface ComposeRoleArn {
+interface ComposeRoleArn {
   /** The 12-digit AWS account id. */
   readonly accountId: string
   /** `aws`, `aws-cn`, … (see {@link partitionForRegion}). */

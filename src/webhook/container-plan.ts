@@ -12,7 +12,7 @@ import { list, quote } from './warnings.js'
  * The changes one container needs, as `add` operations at its own paths: the container
  * object is never replaced, so every field of it survives.
  */
-export interface ContainerPlan {
+interface ContainerPlan {
   readonly ops: JsonPatchOperation[]
   readonly warnings: string[]
   /** Whether the identity variables (and so any session name) were injected. */
@@ -33,7 +33,7 @@ function literal(group: Group, name: string, value: string): Injection {
 }
 
 /** The identity pair of a mode, in the order the reference injects it. */
-export function identityVariables(
+function identityVariables(
   id: ResolvedIdentity,
 ): readonly [readonly [string, string], readonly [string, string]] {
   return id.mode === 'irsa'

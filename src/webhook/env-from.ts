@@ -3,7 +3,7 @@ import type { ContainerView, EnvFromView } from './pod-view.js'
 import { quote } from './warnings.js'
 
 /** What a container's `envFrom` is known, or not known, to set. */
-export interface EnvFromAnalysis {
+interface EnvFromAnalysis {
   /** Variable names a resolved source sets (prefix applied). */
   readonly names: ReadonlySet<string>
   /** Sources whose keys are unknown. */

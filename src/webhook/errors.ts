@@ -10,8 +10,7 @@ import { IrsaError } from '../core/index.js'
  * - `ERR_JSON_PATCH_FAILED`: a well-formed operation cannot be applied to the document
  *   (missing target, failed `test`, index out of range).
  */
-export type WebhookErrorCode =
-  'ERR_WEBHOOK_POD_SHAPE' | 'ERR_JSON_PATCH_INVALID' | 'ERR_JSON_PATCH_FAILED'
+type WebhookErrorCode = 'ERR_WEBHOOK_POD_SHAPE' | 'ERR_JSON_PATCH_INVALID' | 'ERR_JSON_PATCH_FAILED'
 
 /** Every {@link WebhookErrorCode}, for exhaustive tests and documentation. */
 export const WEBHOOK_ERROR_CODES: readonly WebhookErrorCode[] = [

@@ -9,20 +9,20 @@ import type { JsonObject, JsonValue } from './types.js'
  */
 
 /** `add`, `replace` and `test` carry a value. */
-export interface JsonPatchValueOperation {
+interface JsonPatchValueOperation {
   readonly op: 'add' | 'replace' | 'test'
   readonly path: string
   readonly value: JsonValue
 }
 
 /** `remove` names only its target. */
-export interface JsonPatchRemoveOperation {
+interface JsonPatchRemoveOperation {
   readonly op: 'remove'
   readonly path: string
 }
 
 /** `move` and `copy` take the value at `from`. */
-export interface JsonPatchFromOperation {
+interface JsonPatchFromOperation {
   readonly op: 'move' | 'copy'
   readonly from: string
   readonly path: string

@@ -21,7 +21,7 @@ import { capWarning, quote } from './warnings.js'
 export type MutationOutcome = 'mutated' | 'unchanged' | NoIdentityOutcome
 
 /** What {@link mutatePod} answers. */
-export interface MutationResult {
+interface MutationResult {
   /** JSON Patch operations for the AdmissionResponse; empty when nothing changes. */
   readonly patch: JsonPatchOperation[]
   /** One line each, for the AdmissionResponse `warnings` (and the logs). */

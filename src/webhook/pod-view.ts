@@ -51,7 +51,7 @@ function str(v: unknown): string | undefined {
 }
 
 /** One `env` entry: its literal value, or `undefined` when it uses `valueFrom` or none. */
-export interface EnvEntryView {
+interface EnvEntryView {
   readonly value: string | undefined
 }
 
@@ -80,7 +80,7 @@ export interface ContainerView {
 }
 
 /** A pod volume: its name and whether it projects a service-account token. */
-export interface VolumeView {
+interface VolumeView {
   readonly name: string
   readonly projectsToken: boolean
 }

@@ -50,7 +50,7 @@ export interface ResolvedIdentity {
 export type NoIdentityOutcome = 'no-identity' | 'service-account-missing'
 
 /** The result of {@link resolveIdentity}. */
-export type IdentityResolution =
+type IdentityResolution =
   | { readonly identity: ResolvedIdentity; readonly warnings: readonly string[] }
   | {
       readonly identity: undefined

@@ -3,11 +3,11 @@ import type { JsonObject } from './types.js'
 import { quote } from './warnings.js'
 
 /** STS accepts role session names of 2 to 64 characters. */
-export const ROLE_SESSION_NAME_MAX = 64
+const ROLE_SESSION_NAME_MAX = 64
 const ROLE_SESSION_NAME_MIN = 2
 
 /** The `AWS_ROLE_SESSION_NAME` env entry for a pod, or why there is none. */
-export interface SessionNameEntry {
+interface SessionNameEntry {
   readonly entry: JsonObject | undefined
   readonly warning: string | undefined
 }

@@ -17,7 +17,7 @@ export interface JsonObject {
 }
 
 /** `metadata` of a Pod or ServiceAccount (only the fields the webhook reads are named). */
-export interface ObjectMeta {
+interface ObjectMeta {
   name?: string
   generateName?: string
   namespace?: string
@@ -27,7 +27,7 @@ export interface ObjectMeta {
 }
 
 /** One `env` entry of a container. */
-export interface EnvVar {
+interface EnvVar {
   name: string
   value?: string
   valueFrom?: unknown
@@ -35,14 +35,14 @@ export interface EnvVar {
 }
 
 /** A reference to a ConfigMap or Secret in `envFrom`. */
-export interface EnvFromReference {
+interface EnvFromReference {
   name?: string
   optional?: boolean
   [key: string]: unknown
 }
 
 /** One `envFrom` entry of a container. */
-export interface EnvFromSource {
+interface EnvFromSource {
   prefix?: string
   configMapRef?: EnvFromReference
   secretRef?: EnvFromReference
@@ -50,7 +50,7 @@ export interface EnvFromSource {
 }
 
 /** One `volumeMounts` entry of a container. */
-export interface VolumeMount {
+interface VolumeMount {
   name: string
   mountPath?: string
   readOnly?: boolean
@@ -58,7 +58,7 @@ export interface VolumeMount {
 }
 
 /** A container or init container. */
-export interface Container {
+interface Container {
   name: string
   env?: EnvVar[]
   envFrom?: EnvFromSource[]
@@ -67,19 +67,19 @@ export interface Container {
 }
 
 /** A pod volume. */
-export interface Volume {
+interface Volume {
   name: string
   [key: string]: unknown
 }
 
 /** `spec.securityContext` of a pod. */
-export interface PodSecurityContext {
+interface PodSecurityContext {
   fsGroup?: number
   [key: string]: unknown
 }
 
 /** `spec` of a pod. */
-export interface PodSpec {
+interface PodSpec {
   serviceAccountName?: string
   containers?: Container[]
   initContainers?: Container[]

@@ -53,7 +53,7 @@ interface Common {
  * How to word an {@link awsError}: the entry's default message (with its params), one of
  * its named variants (with that variant's params), or an explicit message.
  */
-export type AwsErrorOptions<E extends AwsErrorEntry> =
+type AwsErrorOptions<E extends AwsErrorEntry> =
   | (Common & { readonly variant?: undefined; readonly message?: undefined } & ParamsFor<
         E['message']
       >)

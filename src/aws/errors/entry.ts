@@ -30,11 +30,6 @@ export type Placeholders<T extends string> = T extends `${string}{${infer P}}${i
   ? P | Placeholders<Rest>
   : never
 
-/** The values a template needs, or nothing when it has no placeholder. */
-export type TemplateParams<T extends string> = [Placeholders<T>] extends [never]
-  ? Readonly<Record<string, never>>
-  : Readonly<Record<Placeholders<T>, string | number>>
-
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g
 
 /** The placeholder names of a template, in order of first appearance. */

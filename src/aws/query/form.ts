@@ -5,7 +5,7 @@ import { awsError } from '../errors/aws-error.js'
 export type FormPair = readonly [name: string, value: string]
 
 /** Decodes `%XX` escapes (and `+` as a space when `plus` is set); null when malformed. */
-export function percentDecode(s: string, plus: boolean): string | null {
+function percentDecode(s: string, plus: boolean): string | null {
   const t = plus ? s.replaceAll('+', ' ') : s
   if (!t.includes('%')) return t
   try {

@@ -1,7 +1,7 @@
 import type { FormPair } from './form.js'
 
 /** How a Query map is spelled: `Name.<entry>.N.<key>` / `Name.<entry>.N.<value>`. */
-export interface MapShape {
+interface MapShape {
   /** `entry` for Query maps (the default), `member` for lists of Key/Value structs (tags). */
   readonly entry?: string
   readonly key?: string

@@ -7,7 +7,7 @@ import { parseForm, type FormPair } from './form.js'
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
 /** Whether a body is an `application/x-www-form-urlencoded` form (or untyped, as AWS reads it). */
-export function isFormBody(headers: HeaderValues, body: Uint8Array): boolean {
+function isFormBody(headers: HeaderValues, body: Uint8Array): boolean {
   if (body.length === 0) return false
   const type = headerValue(headers, 'content-type')
   if (type === undefined || type.trim() === '') return true

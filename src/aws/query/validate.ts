@@ -20,7 +20,7 @@ export interface StringRule {
 }
 
 /** Constraints of an integer parameter. */
-export interface IntRule {
+interface IntRule {
   readonly required?: boolean
   readonly min?: number
   readonly max?: number
@@ -37,7 +37,7 @@ export interface ListRule {
 }
 
 /** `RoleSessionName` → `roleSessionName`, AWS's member naming in validation messages. */
-export function memberName(param: string): string {
+function memberName(param: string): string {
   return param.charAt(0).toLowerCase() + param.slice(1)
 }
 

@@ -2,7 +2,7 @@ import type { AwsError } from '../errors/aws-error.js'
 import { epochSecondsOf, type ResultStruct, type ResultValue } from './result.js'
 
 /** A JSON value as the renderers build it. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue }
+type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue }
 
 /**
  * One result value as JSON: structures and maps as objects, lists as arrays, timestamps

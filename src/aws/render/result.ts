@@ -30,7 +30,7 @@ export interface ResultList {
 }
 
 /** A map, rendered in XML as `<Name><entry><key>…</key><value>…</value></entry></Name>`. */
-export interface ResultMap {
+interface ResultMap {
   readonly kind: 'map'
   readonly entries: readonly (readonly [key: string, value: ResultValue])[]
   readonly entry: string
@@ -42,7 +42,7 @@ export interface ResultMap {
  * A point in time: ISO 8601 UTC without fractional seconds in XML
  * (`2014-10-24T23:00:23Z`), epoch seconds as a JSON number in JSON.
  */
-export interface ResultTimestamp {
+interface ResultTimestamp {
   readonly kind: 'timestamp'
   /** Milliseconds since the epoch; the fraction of a second is dropped on output. */
   readonly ms: number

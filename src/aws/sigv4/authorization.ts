@@ -16,7 +16,7 @@ export interface SigV4Request {
 }
 
 /** The credential scope: `date/region/service/aws4_request`. */
-export interface CredentialScope {
+interface CredentialScope {
   readonly date: string
   readonly region: string
   readonly service: string
@@ -66,16 +66,6 @@ export function queryParam(rawQuery: string, name: string): string | undefined {
     }
   }
   return undefined
-}
-
-/** Whether the request carries any SigV4 authorization (header or presigned query). */
-export function isSigned(req: SigV4Request): boolean {
-  return (
-    headerValue(req.headers, 'authorization') !== undefined ||
-    queryParam(req.query, 'X-Amz-Credential') !== undefined ||
-    queryParam(req.query, 'X-Amz-Algorithm') !== undefined ||
-    queryParam(req.query, 'X-Amz-Signature') !== undefined
-  )
 }
 
 /** Algorithm names safe to echo: AWS's own and the standard HTTP schemes, never a credential. */

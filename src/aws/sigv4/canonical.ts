@@ -15,7 +15,7 @@ export function sha256Hex(data: string | Uint8Array): string {
  * SigV4's URI encoding: every byte except the unreserved `A-Z a-z 0-9 - _ . ~` as `%XX`
  * with upper-case hex (RFC 3986), so `*` is `%2A` and a space `%20`, never `+`.
  */
-export function uriEscape(s: string): string {
+function uriEscape(s: string): string {
   return encodeURIComponent(s).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
@@ -27,7 +27,7 @@ export function uriEscape(s: string): string {
  * `..` segments resolved and empty segments dropped, then URI-encoded once more with
  * `/` kept (so a wire `%20` signs as `%2520`), as the AWS SDKs compute it.
  */
-export function canonicalUri(rawPath: string): string {
+function canonicalUri(rawPath: string): string {
   const segments: string[] = []
   for (const seg of rawPath.split('/')) {
     if (seg === '' || seg === '.') continue
@@ -54,7 +54,7 @@ function decodeStrict(s: string): string {
  * and then by value, joined with `&`. `exclude` names a parameter left out (the
  * presigned `X-Amz-Signature`).
  */
-export function canonicalQuery(rawQuery: string, exclude?: string): string {
+function canonicalQuery(rawQuery: string, exclude?: string): string {
   const pairs: [string, string][] = []
   for (const piece of rawQuery.split('&')) {
     if (piece === '') continue
@@ -69,7 +69,7 @@ export function canonicalQuery(rawQuery: string, exclude?: string): string {
 }
 
 /** A header value as SigV4 signs it: trimmed, runs of whitespace folded to one space. */
-export function canonicalHeaderValue(value: string): string {
+function canonicalHeaderValue(value: string): string {
   return value.trim().replace(/\s+/g, ' ')
 }
 
@@ -95,7 +95,7 @@ export function canonicalHeaders(
 }
 
 /** The parts of a canonical request. */
-export interface CanonicalRequestParts {
+interface CanonicalRequestParts {
   readonly method: string
   readonly rawPath: string
   readonly rawQuery: string

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 
 /** HMAC-SHA256. */
-export function hmac(key: string | Uint8Array, data: string): Buffer {
+function hmac(key: string | Uint8Array, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest()
 }
 

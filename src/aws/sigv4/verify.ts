@@ -20,7 +20,7 @@ import {
 import { SigningKeyCache } from './signing-key.js'
 
 /** What a credential lookup answers for an access key id (and session token, if any). */
-export type CredentialLookupResult<P> =
+type CredentialLookupResult<P> =
   | { readonly status: 'found'; readonly secretAccessKey: string; readonly principal: P }
   /** No such key, or a session token that does not decrypt or belongs to another key. */
   | { readonly status: 'unknown'; readonly reason?: string }
@@ -38,7 +38,7 @@ export type CredentialLookup<P> = (key: {
 }) => CredentialLookupResult<P> | Promise<CredentialLookupResult<P>>
 
 /** Who signed a verified request. */
-export interface SigV4Identity<P> {
+interface SigV4Identity<P> {
   readonly accessKeyId: string
   readonly region: string
   readonly service: string
@@ -51,7 +51,7 @@ export interface SigV4Identity<P> {
 }
 
 /** Tuning of {@link verifySigV4}. */
-export interface VerifyOptions {
+interface VerifyOptions {
   /** The service the request is for; a scope naming another is refused. */
   readonly service?: string
   /** Allowed clock difference, both directions (default and AWS: 15 minutes). */
@@ -61,7 +61,7 @@ export interface VerifyOptions {
 }
 
 /** AWS's request time window: a signature is good 15 minutes either side of now. */
-export const MAX_SKEW_MS = 15 * 60 * 1000
+const MAX_SKEW_MS = 15 * 60 * 1000
 
 const REGION = /^[a-z0-9]+(-[a-z0-9]+)*$/
 const HEX_SIGNATURE = /^[0-9a-f]{64}$/

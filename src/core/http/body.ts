@@ -6,7 +6,7 @@ import { IrsaError } from '../errors.js'
  * a lingering close, as nginx does, so a client that is still sending reads the answer
  * instead of a reset.
  */
-export const DEFAULT_LINGER_MS = 10_000
+const DEFAULT_LINGER_MS = 10_000
 
 /** A body over the limit (declared or as it streamed). Each surface maps it to its 413. */
 export class BodyTooLargeError extends IrsaError {

@@ -1,9 +1,3 @@
-export { listen, originOf } from './listen.js'
-export type { Listening, ListenOptions } from './listen.js'
-export {
-  readBody,
-  BodyTooLargeError,
-  BodyAbortedError,
-  isBodyAborted,
-  DEFAULT_LINGER_MS,
-} from './body.js'
+export { listen } from './listen.js'
+export type { Listening } from './listen.js'
+export { readBody, BodyTooLargeError, BodyAbortedError, isBodyAborted } from './body.js'

@@ -21,7 +21,7 @@ export interface Listening {
 }
 
 /** How {@link listen} binds and stops a server. */
-export interface ListenOptions {
+interface ListenOptions {
   /** Address to listen on; Node's default (every address) when absent. */
   readonly host?: string
   /** 0 picks a free port. */
@@ -35,7 +35,7 @@ export interface ListenOptions {
 }
 
 /** An origin for a listen address: `SCHEME://HOST:PORT`, IPv6 in brackets. */
-export function originOf(scheme: string, host: string, port: number): string {
+function originOf(scheme: string, host: string, port: number): string {
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`
 }
 

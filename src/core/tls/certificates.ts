@@ -21,10 +21,10 @@ export interface CertificateKeyPair {
 export type CertificateAuthority = CertificateKeyPair
 
 /** The key algorithm of a new certificate: ECDSA P-256 (default) or RSA-2048. */
-export type CertificateKeyType = 'ec' | 'rsa'
+type CertificateKeyType = 'ec' | 'rsa'
 
 /** What every new certificate needs: the time source, a lifetime and a key type. */
-export interface CertificateOptions {
+interface CertificateOptions {
   readonly clock: Clock
   /** Lifetime in days from now (notBefore is backdated five minutes for clock skew). */
   readonly validDays?: number
@@ -34,7 +34,7 @@ export interface CertificateOptions {
 }
 
 /** Names a server certificate covers: DNS names and IP addresses (IPv4 or IPv6). */
-export interface ServerNames {
+interface ServerNames {
   readonly commonName?: string
   readonly dnsNames?: readonly string[]
   readonly ipAddresses?: readonly string[]

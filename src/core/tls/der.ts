@@ -28,7 +28,7 @@ function encodeLength(n: number): Buffer {
 }
 
 /** One TLV with an arbitrary tag byte. */
-export function tlv(tag: number, value: Buffer): Buffer {
+function tlv(tag: number, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), encodeLength(value.length), value])
 }
 
@@ -146,7 +146,7 @@ export function implicit(n: number, value: Buffer): Buffer {
 }
 
 /** One decoded TLV: its tag, its value bytes, its raw encoding and where it ends. */
-export interface DerElement {
+interface DerElement {
   readonly tag: number
   readonly value: Buffer
   /** The whole encoding, tag and length included. */

@@ -14,7 +14,7 @@ import {
  * certificate a server sends is what an IAM OIDC provider thumbprint pins, so sending
  * the CA keeps the thumbprint stable when the server certificate is renewed.
  */
-export interface ServingCertificate extends CertificateKeyPair {
+interface ServingCertificate extends CertificateKeyPair {
   /** The CA certificate PEM: the one file a client needs to trust the server. */
   readonly caPem: string
   readonly files: { readonly ca: string; readonly cert: string; readonly key: string }

@@ -41,7 +41,7 @@ const OID = {
 const KEY_USAGE = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 } as const
 
 /** Everything one certificate states; the issuer's parts come from its certificate. */
-export interface CertificateFields {
+interface CertificateFields {
   readonly serial: Buffer
   readonly notBefore: number
   readonly notAfter: number

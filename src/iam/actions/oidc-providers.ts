@@ -32,7 +32,7 @@ const tooManyThumbprints = (): never => {
  * A provider URL as IAM keeps it: `https://` removed. IAM requires `https://`, a host and
  * no query or fragment. A port is accepted (AWS refuses one; irsa needs it on loopback).
  */
-export function providerUrl(raw: string): string {
+function providerUrl(raw: string): string {
   const m = /^https:\/\/([^/?#\s]+)([^?#\s]*)$/i.exec(raw)
   if (m === null)
     throw awsError(IAM_ERRORS.ValidationError, {

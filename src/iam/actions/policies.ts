@@ -27,7 +27,7 @@ import { encodeDocument, tagList, time } from '../wire.js'
 import { checkPolicyArn } from './role-kit.js'
 
 /** A `Policy` structure (`full` adds the description and tags, as GetPolicy does). */
-export function policyResult(p: ManagedPolicy, full: boolean): ResultStruct {
+function policyResult(p: ManagedPolicy, full: boolean): ResultStruct {
   return struct({
     PolicyName: p.name,
     PolicyId: p.policyId,
@@ -55,7 +55,7 @@ function versionResult(v: PolicyVersion, withDocument: boolean): ResultStruct {
 }
 
 /** Checks a managed policy document: IAM's size quota, then its grammar (Version 2012-10-17). */
-export function checkManagedDocument(text: string): void {
+function checkManagedDocument(text: string): void {
   if (policySize(text) > QUOTAS.PolicySize)
     throw awsError(IAM_ERRORS.LimitExceeded, {
       variant: 'quota',
@@ -65,7 +65,7 @@ export function checkManagedDocument(text: string): void {
 }
 
 /** A Query boolean (`true`/`false`, any case); undefined when absent. */
-export function readBool(call: IamCall, name: string): boolean | undefined {
+function readBool(call: IamCall, name: string): boolean | undefined {
   const raw = call.ctx.params.string(name)
   if (raw === undefined) return undefined
   if (/^(true|false)$/i.test(raw)) return raw.toLowerCase() === 'true'

@@ -33,7 +33,7 @@ export function authorizedRole(
 }
 
 /** `aws:ResourceTag/k` and `iam:ResourceTag/k` of a role. */
-export function roleTagContext(role: Role): Record<string, string> {
+function roleTagContext(role: Role): Record<string, string> {
   const ctx = resourceTagContext(role.tags)
   for (const t of role.tags) ctx[`iam:ResourceTag/${t.key}`] = t.value
   return ctx

@@ -22,7 +22,7 @@ import { markerAt, pageStart, type Paging } from '../paging.js'
  * results available"), so a page of 1,000 pairs over policies near the request size
  * limit cannot hold the event loop.
  */
-export const PAGE_BUDGET = 250_000
+const PAGE_BUDGET = 250_000
 
 /** What every result of a simulation is evaluated against. */
 export interface Simulation {

@@ -2,10 +2,10 @@ import type { JsonPatchOperation } from '../json-patch.js'
 import type { Pod } from '../types.js'
 
 /** The AdmissionReview versions the server speaks (kube-apiserver sends one it lists). */
-export const ADMISSION_API_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const
+const ADMISSION_API_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'] as const
 
 /** One of {@link ADMISSION_API_VERSIONS}. */
-export type AdmissionApiVersion = (typeof ADMISSION_API_VERSIONS)[number]
+type AdmissionApiVersion = (typeof ADMISSION_API_VERSIONS)[number]
 
 /** What the server needs from an AdmissionReview request. */
 export interface AdmissionRequestView {

@@ -30,7 +30,7 @@ export const WEBHOOK_PATHS = { mutate: '/mutate', healthz: '/healthz', readyz: '
 export const DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024
 
 /** What {@link createWebhookApp} is built from. */
-export interface WebhookAppDeps {
+interface WebhookAppDeps {
   readonly config: MutationConfig
   readonly serviceAccounts: ServiceAccountSource
   readonly clock: Clock
@@ -42,7 +42,7 @@ export interface WebhookAppDeps {
 }
 
 /** An HTTP answer, as the app computes it before any socket is involved. */
-export interface HttpAnswer {
+interface HttpAnswer {
   readonly status: number
   readonly contentType: string
   readonly body: string

@@ -38,7 +38,7 @@ export function checkTlsPem(pem: TlsPem, source = 'the TLS certificate'): void {
 }
 
 /** Watches a certificate and key on disk and reports each new valid pair. */
-export interface CertificateWatcher {
+interface CertificateWatcher {
   /** Looks at the files now; resolves true when a new valid pair was reported. */
   check(): Promise<boolean>
   /** Stops watching and polling. */
@@ -46,7 +46,7 @@ export interface CertificateWatcher {
 }
 
 /** Options of {@link watchCertificateFiles}. */
-export interface CertificateWatchOptions {
+interface CertificateWatchOptions {
   readonly files: TlsFiles
   /** The pair in use now (a change is a pair different from this one). */
   readonly current: TlsPem
@@ -61,7 +61,7 @@ export interface CertificateWatchOptions {
 }
 
 /** The default stat polling interval of {@link watchCertificateFiles}. */
-export const DEFAULT_CERT_POLL_INTERVAL_MS = 10_000
+const DEFAULT_CERT_POLL_INTERVAL_MS = 10_000
 
 interface StatLike {
   readonly ino: number

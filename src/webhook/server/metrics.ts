@@ -10,7 +10,7 @@ export type AdmissionOutcome =
   'mutated' | 'unchanged' | 'no-identity' | 'service-account-missing' | 'skipped' | 'invalid-pod'
 
 /** Every {@link AdmissionOutcome}. */
-export const ADMISSION_OUTCOMES: readonly AdmissionOutcome[] = [
+const ADMISSION_OUTCOMES: readonly AdmissionOutcome[] = [
   'mutated',
   'unchanged',
   'no-identity',
@@ -20,12 +20,12 @@ export const ADMISSION_OUTCOMES: readonly AdmissionOutcome[] = [
 ]
 
 /** The reference's `http_request_latencies` buckets: 7 buckets from 125000 µs, doubling. */
-export const REFERENCE_LATENCY_BUCKETS_US: readonly number[] = [
+const REFERENCE_LATENCY_BUCKETS_US: readonly number[] = [
   125000, 250000, 500000, 1000000, 2000000, 4000000, 8000000,
 ]
 
 /** Buckets of `irsa_webhook_admission_duration_seconds`, from 100 µs to 2.5 s. */
-export const ADMISSION_DURATION_BUCKETS_S: readonly number[] = [
+const ADMISSION_DURATION_BUCKETS_S: readonly number[] = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 ]
 

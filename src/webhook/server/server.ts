@@ -11,10 +11,10 @@ import { checkTlsPem, watchCertificateFiles, type TlsFiles, type TlsPem } from '
 import type { WebhookMetrics } from './metrics.js'
 
 /** The reference's shutdown deadline: in-flight requests get 10 s, then connections are cut. */
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 
 /** Options of {@link startWebhookServer}. */
-export interface WebhookServerOptions {
+interface WebhookServerOptions {
   readonly app: WebhookApp
   /** Address to listen on; Node's default (every address, IPv6 and IPv4) when absent. */
   readonly host?: string
@@ -137,7 +137,7 @@ export async function startWebhookServer(o: WebhookServerOptions): Promise<Webho
 }
 
 /** A running plain-HTTP metrics server. */
-export type MetricsServer = Listening
+type MetricsServer = Listening
 
 /**
  * Serves `GET /metrics` (Prometheus text) over plain HTTP on its own port, as the
