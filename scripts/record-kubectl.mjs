@@ -66,7 +66,7 @@ const status = (code, reason, message, details) => ({ kind: 'Status', apiVersion
 // ------------------------------------------------------------------ discovery
 function apiResource(name, r, aggregated) {
   if (aggregated) {
-    const out = { resource: name, responseKind: { group: '', version: '', kind: r.kind }, scope: r.namespaced ? 'Namespaced' : 'Cluster', singularResource: r.singular, verbs: r.verbs };
+    const out = { resource: name, responseKind: { group: r.group, version: r.version, kind: r.kind }, scope: r.namespaced ? 'Namespaced' : 'Cluster', singularResource: r.singular, verbs: r.verbs };
     if (r.shortNames) out.shortNames = r.shortNames;
     if (r.categories) out.categories = r.categories;
     if (r.sub) out.subresources = Object.entries(r.sub).map(([s, sr]) => ({ subresource: s, responseKind: { group: sr.group, version: sr.version, kind: sr.kind }, verbs: sr.verbs }));
@@ -116,7 +116,7 @@ function openapiV3GV(g) {
       patch: {
         operationId: `patch${r.namespaced ? 'Namespaced' : ''}${r.kind}`,
         parameters: ['dryRun', 'fieldManager', ...(OPTS.openapi === 'v3-no-fv' ? [] : ['fieldValidation']), 'force'].map((p) => ({ name: p, in: 'query', schema: { type: p === 'force' ? 'boolean' : 'string', uniqueItems: true } })),
-        requestBody: { content: { 'application/apply-patch+yaml': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } }, 'application/json-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } }, 'application/merge-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } }, 'application/strategic-merge-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } } }, required: true },
+        requestBody: { content: OPTS.openapi === 'v3-no-smp' ? { 'application/apply-patch+yaml': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } }, 'application/json-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } }, 'application/merge-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } } } : { 'application/apply-patch+yaml': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } }, 'application/json-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } }, 'application/merge-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } }, 'application/strategic-merge-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } } }, required: true },
         responses: { 200: { description: 'OK', content: { 'application/json': { schema: { $ref: `#/components/schemas/${sname}` } } } } },
         'x-kubernetes-action': 'patch',
         'x-kubernetes-group-version-kind': gvk,
@@ -448,6 +448,7 @@ function tryJson(s) { try { return JSON.parse(s); } catch { return s; } }
 const F = (name, text) => ({ name, text });
 const SA_YAML = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: s3-reader\n  namespace: default\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/s3-reader\n';
 const SA_YAML_BAD = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: s3-reader\n  namespace: default\nbogusField: 1\n';
+const DEPLOY = (img) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: default\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      serviceAccountName: app\n      containers:\n      - name: web\n        image: ${img}\n      - name: side\n        image: busybox:1.36\n`;
 const SCENARIOS = [
   { id: 'version', args: ['version'] },
   { id: 'apply-sa-create', note: 'SA does not exist yet: GET 404 then POST', files: [F('sa.yaml', SA_YAML)], args: ['apply', '-f', '{sa.yaml}'] },
@@ -464,6 +465,8 @@ const SCENARIOS = [
   { id: 'apply-namespace-and-sa', files: [F('all.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n---\n' + SA_YAML.replace('namespace: default', 'namespace: demo'))], args: ['apply', '-f', '{all.yaml}'] },
   { id: 'get-sa-warm-cache', sameCache: true, note: 'same --cache-dir as a previous `kubectl get sa`: no discovery requests', pre: [['get', 'sa']], args: ['get', 'sa'] },
   { id: 'apply-sa-warm-cache', sameCache: true, note: 'same --cache-dir as a previous apply of the same file', files: [F('sa.yaml', SA_YAML)], pre: [['apply', '-f', '{sa.yaml}']], args: ['apply', '-f', '{sa.yaml}'] },
+  { id: 'apply-deployment-update', note: 'minimal OpenAPI v3 (no container schema / patch-merge-key) that advertises strategic-merge-patch: a list change', files: [F('d1.yaml', DEPLOY('busybox:1.36')), F('d2.yaml', DEPLOY('busybox:1.37'))], pre: [['apply', '-f', '{d1.yaml}']], args: ['apply', '-f', '{d2.yaml}'] },
+  { id: 'apply-deployment-update-v3-no-smp', opts: { discovery: 'aggregated', openapi: 'v3-no-smp' }, note: 'OpenAPI v3 PATCH requestBody without application/strategic-merge-patch+json: kubectl falls back (v2, then compiled-in types)', files: [F('d1.yaml', DEPLOY('busybox:1.36')), F('d2.yaml', DEPLOY('busybox:1.37'))], pre: [['apply', '-f', '{d1.yaml}']], args: ['apply', '-f', '{d2.yaml}'] },
   { id: 'get-sa', args: ['get', 'sa'] },
   { id: 'get-sa-jsonpath', args: ['get', 'sa', 'default', '-o', 'jsonpath={.metadata.name}'] },
   { id: 'get-sa-missing', args: ['get', 'sa', 'nope'] },
