@@ -285,6 +285,8 @@ async function handle(req, res, rawBody) {
   const accept = req.headers.accept ?? '';
   const q = u.searchParams;
 
+  if (p === '/version' && OPTS.noVersion) return send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource', {}));
+  if (OPTS.rejectProtobuf && (req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf')) return send(res, 415, status(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml'));
   if (p === '/version') return send(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.4', gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2025-04-22T00:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64' });
 
   // Discovery
@@ -353,6 +355,7 @@ async function handle(req, res, rawBody) {
       // Emit one MODIFIED event for the first item and, if asked, a BOOKMARK, then keep the stream open.
       setTimeout(() => {
         if (items[0]) { const o = { ...items[0], metadata: { ...items[0].metadata, resourceVersion: String(++rv) } }; writeEvent(w, 'MODIFIED', o); }
+        if (OPTS.watchEndMs) setTimeout(() => { try { res.end(); } catch { /* */ } }, OPTS.watchEndMs);
         if (q.get('allowWatchBookmarks') === 'true') res.write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: r.kind, apiVersion: r.group ? `${r.group}/${r.version}` : r.version, metadata: { resourceVersion: String(rv) } } })}\n`);
       }, 300);
       return { status: 200, contentType: 'application/json', stream: 'watch (events below)', events: (w.events = []) };
@@ -474,6 +477,9 @@ const SCENARIOS = [
   { id: 'get-pods', args: ['get', 'pods'] },
   { id: 'get-pods-all-namespaces', args: ['get', 'pods', '-A'] },
   { id: 'get-pods-watch', timeoutMs: 2500, args: ['get', 'pods', '-w'] },
+  { id: 'get-pods-watch-server-closes', opts: { watchEndMs: 400 }, timeoutMs: 4000, note: 'the fake ends each watch response 0.7 s after it starts: does kubectl re-watch or exit?', args: ['get', 'pods', '-w'] },
+  { id: 'create-token-protobuf-415', opts: { rejectProtobuf: true }, note: 'server answers 415 to protobuf request bodies: no JSON retry in client-go 1.32', args: ['create', 'token', 'app'] },
+  { id: 'get-sa-no-version', opts: { noVersion: true }, note: '/version answers 404: what the gcloud dispatcher does', args: ['get', 'sa'] },
   { id: 'describe-serviceaccount', args: ['describe', 'serviceaccount', 'app'] },
   { id: 'describe-pod', args: ['describe', 'pod', 'app-0'] },
   { id: 'annotate-serviceaccount', args: ['annotate', 'serviceaccount', 'app', 'eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/other', '--overwrite'] },
