@@ -792,8 +792,8 @@ async function handle(req, res, rawBody) {
   if (p === '/version')
     return send(res, 200, {
       major: '1',
-      minor: '32',
-      gitVersion: 'v1.32.4',
+      minor: OPTS.serverMinor ?? '32',
+      gitVersion: `v1.${OPTS.serverMinor ?? '32'}.4`,
       gitCommit: '0000000000000000000000000000000000000000',
       gitTreeState: 'clean',
       buildDate: '2025-04-22T00:00:00Z',
@@ -1329,6 +1329,12 @@ const SCENARIOS = [
     id: 'get-sa-no-version',
     opts: { noVersion: true },
     note: '/version answers 404: what the gcloud dispatcher does',
+    args: ['get', 'sa'],
+  },
+  {
+    id: 'get-sa-server-minor-30',
+    opts: { serverMinor: '30' },
+    note: '/version says 1.30: which kubectl the dispatcher runs',
     args: ['get', 'sa'],
   },
   { id: 'describe-serviceaccount', args: ['describe', 'serviceaccount', 'app'] },
