@@ -35,6 +35,7 @@ export type { PodView, ServiceAccountView, ContainerView, EnvFromView } from './
 export { ANNOTATIONS, POD_IDENTITY_LABEL, SKIP_POD_LABEL, annotationKey } from './annotations.js'
 export { ENV } from './env-names.js'
 export { applyJsonPatch, parseJsonPatch } from './json-patch.js'
+export { patchedPodBytesBound, DEFAULT_MAX_PATCHED_POD_BYTES } from './patch-size.js'
 export type {
   JsonPatchOperation,
   JsonPatchValueOperation,
@@ -90,6 +91,7 @@ export type { WebhookMetrics, AdmissionOutcome } from './server/metrics.js'
 export {
   readAdmissionReview,
   renderAdmissionResponse,
+  renderAdmissionDenial,
   MalformedReviewError,
   ADMISSION_API_VERSIONS,
 } from './server/admission-review.js'

@@ -10,10 +10,12 @@ import {
 import type { MutationConfig } from '../config.js'
 import { isWebhookError } from '../errors.js'
 import { mutatePod } from '../mutate.js'
+import { DEFAULT_MAX_PATCHED_POD_BYTES, patchedPodBytesBound } from '../patch-size.js'
 import type { Pod, ServiceAccount } from '../types.js'
 import {
   MalformedReviewError,
   readAdmissionReview,
+  renderAdmissionDenial,
   renderAdmissionResponse,
   type AdmissionRequestView,
 } from './admission-review.js'
@@ -39,6 +41,11 @@ export interface WebhookAppDeps {
   readonly metrics?: WebhookMetrics
   /** Largest accepted request body in bytes (default {@link DEFAULT_MAX_BODY_BYTES}). */
   readonly maxBodyBytes?: number
+  /**
+   * Largest patched pod, in bytes of JSON, the webhook sends a patch for (default
+   * {@link DEFAULT_MAX_PATCHED_POD_BYTES}); `0` sets no bound. See {@link createWebhookApp}.
+   */
+  readonly maxPatchedPodBytes?: number
 }
 
 /** An HTTP answer, as the app computes it before any socket is involved. */
@@ -115,12 +122,14 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
   const { config, serviceAccounts, logger } = deps
   const metrics = deps.metrics ?? createWebhookMetrics()
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const maxPatchedPodBytes = deps.maxPatchedPodBytes ?? DEFAULT_MAX_PATCHED_POD_BYTES
 
   function finish(
     req: AdmissionRequestView,
     pod: Pod,
     sa: ServiceAccount | undefined,
     started: number,
+    requestBytes: number,
   ): HttpAnswer {
     let outcome: AdmissionOutcome
     let body: string
@@ -134,6 +143,30 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
       outcome = result.outcome
       mode = result.mode
       body = renderAdmissionResponse(req.apiVersion, req.uid, result.patch, result.warnings)
+      // The request holds the pod and the response more than the patch, so their sum bounds
+      // the patched pod: only a pod near the bound pays for the exact estimate.
+      if (maxPatchedPodBytes > 0 && requestBytes + body.length > maxPatchedPodBytes) {
+        const bound = patchedPodBytesBound(Buffer.byteLength(JSON.stringify(pod)), result.patch)
+        if (bound > maxPatchedPodBytes) {
+          outcome = 'too-large'
+          const message =
+            `pod identity webhook: the pod would be about ${bound} bytes of JSON with its ` +
+            `identity (${result.patch.length} patch operations), more than the ` +
+            `${maxPatchedPodBytes} bytes the API server can store; split its containers ` +
+            `across pods, or raise --max-patched-pod-bytes if the cluster stores larger objects`
+          logger.warn(
+            { uid: req.uid, pod: podName(), operations: result.patch.length, bytes: bound },
+            'admission denied: patched pod too large',
+          )
+          body = renderAdmissionDenial(req.apiVersion, req.uid, {
+            code: 413,
+            reason: 'RequestEntityTooLarge',
+            message,
+          })
+          metrics.observeAdmission(outcome, mode, (performance.now() - started) / 1000)
+          return { status: 200, contentType: JSON_TYPE, body }
+        }
+      }
       // One line per admission with something to act on (warnings) at info; the routine
       // ones at debug, so the hot path does not pay for a log line per pod.
       if (result.warnings.length > 0) {
@@ -212,6 +245,7 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
       }
     }
     const pod = withNamespace(object, req.namespace)
+    const requestBytes = Buffer.byteLength(bodyText)
     const namespace = stringField(pod.metadata, 'namespace') ?? req.namespace ?? 'default'
     const name = serviceAccountName(pod)
     let found
@@ -224,15 +258,15 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
       )
       found = undefined
     }
-    if (!isPromise(found)) return finish(req, pod, found, started)
+    if (!isPromise(found)) return finish(req, pod, found, started, requestBytes)
     return found.then(
-      (sa) => finish(req, pod, sa, started),
+      (sa) => finish(req, pod, sa, started, requestBytes),
       (e: unknown) => {
         logger.warn(
           { namespace, serviceAccount: name, err: describeError(e) },
           'ServiceAccount lookup failed',
         )
-        return finish(req, pod, undefined, started)
+        return finish(req, pod, undefined, started, requestBytes)
       },
     )
   }
