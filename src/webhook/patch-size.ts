@@ -38,7 +38,8 @@ export function patchedPodBytesBound(
       case 'copy':
         bytes += bytes + utf8Bytes(JSON.stringify(parsePointer(op.path).at(-1) ?? '')) + 2
         break
-      default:
+      case 'remove':
+      case 'test':
         break
     }
   }

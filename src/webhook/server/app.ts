@@ -110,9 +110,16 @@ function serviceAccountName(pod: Pod): string {
 /**
  * Creates the admission webhook: `POST /mutate` (AdmissionReview `admission.k8s.io/v1`
  * and `v1beta1`), `GET /healthz` (`ok`) and `GET /readyz` (200 once the ServiceAccount
- * source is ready, 503 before). Every review is answered `allowed: true`: the webhook
- * adds an identity or leaves the pod alone, it never rejects one. A body that is not a
- * review gets a one-line HTTP 400, a wrong Content-Type 415, an oversized body 413.
+ * source is ready, 503 before). A review is answered `allowed: true`: the webhook adds an
+ * identity or leaves the pod alone. A body that is not a review gets a one-line HTTP 400,
+ * a wrong Content-Type 415, an oversized body 413.
+ *
+ * The one denial: a pod whose JSON the patch would grow past `maxPatchedPodBytes`
+ * (default 3 MiB, kube-apiserver's own request limit; etcd stores 1.5 MiB by default) is
+ * answered `allowed: false` with a 413 `RequestEntityTooLarge` status naming the size.
+ * The reference always patches, but such a pod cannot be stored: the API server would
+ * take a response tens of times its limits (40 MB for 60,000 containers) only to fail in
+ * etcd with a message naming neither the webhook nor the cause. `0` removes the bound.
  *
  * @example
  * const app = createWebhookApp({ config: createMutationConfig(), serviceAccounts, clock, logger })
