@@ -20,13 +20,18 @@ export const DEFAULT_MAX_PATCHED_POD_BYTES = 3 * 1024 * 1024
  * token of an array append, `-`, is counted as a name). `remove` and `test` never grow a
  * document; a `move` or `copy` (the mutation sends neither) counts as the whole document
  * again, which bounds any value it could take.
+ *
+ * With `stopAbove`, it returns as soon as the bound exceeds it (a value over `stopAbove`,
+ * not the whole bound), so checking a huge patch against a limit costs about the limit.
  */
 export function patchedPodBytesBound(
   podBytes: number,
   patch: readonly JsonPatchOperation[],
+  stopAbove = Infinity,
 ): number {
   let bytes = podBytes
   for (const op of patch) {
+    if (bytes > stopAbove) return bytes
     switch (op.op) {
       case 'add':
       case 'replace': {

@@ -116,7 +116,7 @@ function serviceAccountName(pod: Pod): string {
  *
  * The one denial: a pod whose JSON the patch would grow past `maxPatchedPodBytes`
  * (default 3 MiB, kube-apiserver's own request limit; etcd stores 1.5 MiB by default) is
- * answered `allowed: false` with a 413 `RequestEntityTooLarge` status naming the size.
+ * answered `allowed: false` with a 413 `RequestEntityTooLarge` status naming the limit.
  * The reference always patches, but such a pod cannot be stored: the API server would
  * take a response tens of times its limits (40 MB for 60,000 containers) only to fail in
  * etcd with a message naming neither the webhook nor the cause. `0` removes the bound.
@@ -149,31 +149,36 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
       const result = mutatePod(pod, sa, config)
       outcome = result.outcome
       mode = result.mode
-      body = renderAdmissionResponse(req.apiVersion, req.uid, result.patch, result.warnings)
-      // The request holds the pod and the response more than the patch, so their sum bounds
-      // the patched pod: only a pod near the bound pays for the exact estimate.
-      if (maxPatchedPodBytes > 0 && requestBytes + body.length > maxPatchedPodBytes) {
-        const bound = patchedPodBytesBound(Buffer.byteLength(JSON.stringify(pod)), result.patch)
-        if (bound > maxPatchedPodBytes) {
-          outcome = 'too-large'
-          const message =
-            `pod identity webhook: the pod would be about ${bound} bytes of JSON with its ` +
-            `identity (${result.patch.length} patch operations), more than the ` +
-            `${maxPatchedPodBytes} bytes the API server can store; split its containers ` +
-            `across pods, or raise --max-patched-pod-bytes if the cluster stores larger objects`
-          logger.warn(
-            { uid: req.uid, pod: podName(), operations: result.patch.length, bytes: bound },
-            'admission denied: patched pod too large',
-          )
-          body = renderAdmissionDenial(req.apiVersion, req.uid, {
-            code: 413,
-            reason: 'RequestEntityTooLarge',
-            message,
-          })
-          metrics.observeAdmission(outcome, mode, (performance.now() - started) / 1000)
-          return { status: 200, contentType: JSON_TYPE, body }
-        }
+      // The request body holds the pod, so it stands in for the pod's size; only a pod near
+      // the bound pays for its exact size. Both stop once past the bound.
+      const over = (podBytes: number): number | undefined => {
+        const bound = patchedPodBytesBound(podBytes, result.patch, maxPatchedPodBytes)
+        return bound > maxPatchedPodBytes ? bound : undefined
       }
+      if (
+        maxPatchedPodBytes > 0 &&
+        over(requestBytes) !== undefined &&
+        over(Buffer.byteLength(JSON.stringify(pod))) !== undefined
+      ) {
+        outcome = 'too-large'
+        const message =
+          `pod identity webhook: the pod was not mutated: with its identity ` +
+          `(${result.patch.length} patch operations) it would be more than the ` +
+          `${maxPatchedPodBytes} bytes of JSON the API server can store; split its containers ` +
+          `across pods, or raise --max-patched-pod-bytes if the cluster stores larger objects`
+        logger.warn(
+          { uid: req.uid, pod: podName(), operations: result.patch.length },
+          'admission denied: the patched pod would be too large',
+        )
+        body = renderAdmissionDenial(req.apiVersion, req.uid, {
+          code: 413,
+          reason: 'RequestEntityTooLarge',
+          message,
+        })
+        metrics.observeAdmission(outcome, mode, (performance.now() - started) / 1000)
+        return { status: 200, contentType: JSON_TYPE, body }
+      }
+      body = renderAdmissionResponse(req.apiVersion, req.uid, result.patch, result.warnings)
       // One line per admission with something to act on (warnings) at info; the routine
       // ones at debug, so the hot path does not pay for a log line per pod.
       if (result.warnings.length > 0) {
