@@ -18,6 +18,7 @@ export type {
 export { ANNOTATIONS, annotationKey } from './annotations.js'
 export { ENV } from './env-names.js'
 export { applyJsonPatch, parseJsonPatch } from './json-patch.js'
+export { patchedPodBytesBound, DEFAULT_MAX_PATCHED_POD_BYTES } from './patch-size.js'
 export type { JsonPatchOperation } from './json-patch.js'
 export { escapePointerToken, formatPointer, parsePointer } from './json-pointer.js'
 export { parseGoBool, parseGoInt64, parseCsvFirstRecord } from './go-parse.js'

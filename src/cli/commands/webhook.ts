@@ -17,6 +17,7 @@ import {
   watchPodIdentityAssociations,
   DEFAULT_CONTAINER_CREDENTIALS,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_PATCHED_POD_BYTES,
   DEFAULT_MUTATION,
   type MutationOptions,
   type PodIdentityAssociations,
@@ -127,6 +128,11 @@ const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     'BYTES',
     String(DEFAULT_MAX_BODY_BYTES),
   ),
+  'max-patched-pod-bytes': str(
+    'deny a pod whose JSON would exceed this once mutated (0: no bound)',
+    'BYTES',
+    String(DEFAULT_MAX_PATCHED_POD_BYTES),
+  ),
   'shutdown-timeout': str('how long in-flight requests may finish on SIGTERM', 'DURATION', '10s'),
   ...LOG_OPTIONS,
 }
@@ -219,6 +225,10 @@ const webhook: Command = {
     const maxBody = optionalInteger(args, 'max-request-bytes') ?? DEFAULT_MAX_BODY_BYTES
     if (maxBody < 1024)
       throw new InputError(`--max-request-bytes must be at least 1024, got ${maxBody}`)
+    const maxPatchedPod =
+      optionalInteger(args, 'max-patched-pod-bytes') ?? DEFAULT_MAX_PATCHED_POD_BYTES
+    if (maxPatchedPod < 0)
+      throw new InputError(`--max-patched-pod-bytes must be 0 or more, got ${maxPatchedPod}`)
     const httpsPort = requiredPort(args, 'port')
     const metricsPort = requiredPort(args, 'metrics-port')
     const host = args.string('host')
@@ -260,6 +270,7 @@ const webhook: Command = {
       logger: log,
       metrics,
       maxBodyBytes: maxBody,
+      maxPatchedPodBytes: maxPatchedPod,
     })
     const stopAll: (() => Promise<void>)[] = []
     try {

@@ -104,3 +104,22 @@ export function renderAdmissionResponse(
   if (warnings.length > 0) out += WARNINGS + JSON.stringify(warnings)
   return out + TAIL
 }
+
+/**
+ * An AdmissionReview response that denies the object: `allowed: false` with a
+ * `metav1.Status` `result`, whose `message` kube-apiserver returns to the client after
+ * `admission webhook "…" denied the request: ` and whose `code` it uses as the status.
+ */
+export function renderAdmissionDenial(
+  apiVersion: AdmissionApiVersion,
+  uid: string,
+  status: { readonly code: number; readonly reason: string; readonly message: string },
+): string {
+  const result = JSON.stringify({
+    status: 'Failure',
+    message: status.message,
+    reason: status.reason,
+    code: status.code,
+  })
+  return HEAD[apiVersion] + JSON.stringify(uid) + ',"allowed":false,"result":' + result + TAIL
+}

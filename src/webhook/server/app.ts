@@ -10,10 +10,12 @@ import {
 import type { MutationConfig } from '../config.js'
 import { isWebhookError } from '../errors.js'
 import { mutatePod } from '../mutate.js'
+import { DEFAULT_MAX_PATCHED_POD_BYTES, patchedPodBytesBound } from '../patch-size.js'
 import type { Pod, ServiceAccount } from '../types.js'
 import {
   MalformedReviewError,
   readAdmissionReview,
+  renderAdmissionDenial,
   renderAdmissionResponse,
   type AdmissionRequestView,
 } from './admission-review.js'
@@ -39,6 +41,11 @@ interface WebhookAppDeps {
   readonly metrics?: WebhookMetrics
   /** Largest accepted request body in bytes (default {@link DEFAULT_MAX_BODY_BYTES}). */
   readonly maxBodyBytes?: number
+  /**
+   * Largest patched pod, in bytes of JSON, the webhook sends a patch for (default
+   * {@link DEFAULT_MAX_PATCHED_POD_BYTES}); `0` sets no bound. See {@link createWebhookApp}.
+   */
+  readonly maxPatchedPodBytes?: number
 }
 
 /** An HTTP answer, as the app computes it before any socket is involved. */
@@ -103,9 +110,16 @@ function serviceAccountName(pod: Pod): string {
 /**
  * Creates the admission webhook: `POST /mutate` (AdmissionReview `admission.k8s.io/v1`
  * and `v1beta1`), `GET /healthz` (`ok`) and `GET /readyz` (200 once the ServiceAccount
- * source is ready, 503 before). Every review is answered `allowed: true`: the webhook
- * adds an identity or leaves the pod alone, it never rejects one. A body that is not a
- * review gets a one-line HTTP 400, a wrong Content-Type 415, an oversized body 413.
+ * source is ready, 503 before). A review is answered `allowed: true`: the webhook adds an
+ * identity or leaves the pod alone. A body that is not a review gets a one-line HTTP 400,
+ * a wrong Content-Type 415, an oversized body 413.
+ *
+ * The one denial: a pod whose JSON the patch would grow past `maxPatchedPodBytes`
+ * (default 3 MiB, kube-apiserver's own request limit; etcd stores 1.5 MiB by default) is
+ * answered `allowed: false` with a 413 `RequestEntityTooLarge` status naming the limit.
+ * The reference always patches, but such a pod cannot be stored: the API server would
+ * take a response tens of times its limits (40 MB for 60,000 containers) only to fail in
+ * etcd with a message naming neither the webhook nor the cause. `0` removes the bound.
  *
  * @example
  * const app = createWebhookApp({ config: createMutationConfig(), serviceAccounts, clock, logger })
@@ -115,12 +129,14 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
   const { config, serviceAccounts, logger } = deps
   const metrics = deps.metrics ?? createWebhookMetrics()
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const maxPatchedPodBytes = deps.maxPatchedPodBytes ?? DEFAULT_MAX_PATCHED_POD_BYTES
 
   function finish(
     req: AdmissionRequestView,
     pod: Pod,
     sa: ServiceAccount | undefined,
     started: number,
+    requestBytes: number,
   ): HttpAnswer {
     let outcome: AdmissionOutcome
     let body: string
@@ -133,6 +149,35 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
       const result = mutatePod(pod, sa, config)
       outcome = result.outcome
       mode = result.mode
+      // The request body holds the pod, so it stands in for the pod's size; only a pod near
+      // the bound pays for its exact size. Both stop once past the bound.
+      const over = (podBytes: number): number | undefined => {
+        const bound = patchedPodBytesBound(podBytes, result.patch, maxPatchedPodBytes)
+        return bound > maxPatchedPodBytes ? bound : undefined
+      }
+      if (
+        maxPatchedPodBytes > 0 &&
+        over(requestBytes) !== undefined &&
+        over(Buffer.byteLength(JSON.stringify(pod))) !== undefined
+      ) {
+        outcome = 'too-large'
+        const message =
+          `pod identity webhook: the pod was not mutated: with its identity ` +
+          `(${result.patch.length} patch operations) it would be more than the ` +
+          `${maxPatchedPodBytes} bytes of JSON the API server can store; split its containers ` +
+          `across pods, or raise --max-patched-pod-bytes if the cluster stores larger objects`
+        logger.warn(
+          { uid: req.uid, pod: podName(), operations: result.patch.length },
+          'admission denied: the patched pod would be too large',
+        )
+        body = renderAdmissionDenial(req.apiVersion, req.uid, {
+          code: 413,
+          reason: 'RequestEntityTooLarge',
+          message,
+        })
+        metrics.observeAdmission(outcome, mode, (performance.now() - started) / 1000)
+        return { status: 200, contentType: JSON_TYPE, body }
+      }
       body = renderAdmissionResponse(req.apiVersion, req.uid, result.patch, result.warnings)
       // One line per admission with something to act on (warnings) at info; the routine
       // ones at debug, so the hot path does not pay for a log line per pod.
@@ -212,6 +257,7 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
       }
     }
     const pod = withNamespace(object, req.namespace)
+    const requestBytes = Buffer.byteLength(bodyText)
     const namespace = stringField(pod.metadata, 'namespace') ?? req.namespace ?? 'default'
     const name = serviceAccountName(pod)
     let found
@@ -224,15 +270,15 @@ export function createWebhookApp(deps: WebhookAppDeps): WebhookApp {
       )
       found = undefined
     }
-    if (!isPromise(found)) return finish(req, pod, found, started)
+    if (!isPromise(found)) return finish(req, pod, found, started, requestBytes)
     return found.then(
-      (sa) => finish(req, pod, sa, started),
+      (sa) => finish(req, pod, sa, started, requestBytes),
       (e: unknown) => {
         logger.warn(
           { namespace, serviceAccount: name, err: describeError(e) },
           'ServiceAccount lookup failed',
         )
-        return finish(req, pod, undefined, started)
+        return finish(req, pod, undefined, started, requestBytes)
       },
     )
   }

@@ -3,11 +3,17 @@ import type { IdentityMode } from '../resolve.js'
 
 /**
  * What an admission ended in, for `irsa_webhook_mutations_total{outcome}`: the mutation's
- * own outcomes, plus `skipped` (not a pod CREATE) and `invalid-pod` (a pod the mutation
- * could not read).
+ * own outcomes, plus `skipped` (not a pod CREATE), `invalid-pod` (a pod the mutation
+ * could not read) and `too-large` (denied: the patched pod would exceed the bound).
  */
 export type AdmissionOutcome =
-  'mutated' | 'unchanged' | 'no-identity' | 'service-account-missing' | 'skipped' | 'invalid-pod'
+  | 'mutated'
+  | 'unchanged'
+  | 'no-identity'
+  | 'service-account-missing'
+  | 'skipped'
+  | 'invalid-pod'
+  | 'too-large'
 
 /** Every {@link AdmissionOutcome}. */
 const ADMISSION_OUTCOMES: readonly AdmissionOutcome[] = [
@@ -17,6 +23,7 @@ const ADMISSION_OUTCOMES: readonly AdmissionOutcome[] = [
   'service-account-missing',
   'skipped',
   'invalid-pod',
+  'too-large',
 ]
 
 /** The reference's `http_request_latencies` buckets: 7 buckets from 125000 µs, doubling. */
