@@ -37,6 +37,7 @@ export const SETTINGS = {
   awsPort: 'stack.awsPort',
   oidcPort: 'stack.oidcPort',
   webhookPort: 'stack.webhookPort',
+  kubePort: 'stack.kubePort',
   awsEndpoint: 'stack.awsEndpoint',
   accountId: 'stack.accountId',
   region: 'stack.region',

@@ -7,6 +7,8 @@ export interface StackCredentials {
   readonly endpoint: string
   /** The absolute data directory, exported as IRSA_DATA_DIR so irsa finds it anywhere. */
   readonly dataDir?: string
+  /** The kubeconfig of the local clusters, exported as KUBECONFIG for kubectl. */
+  readonly kubeconfig?: string
 }
 
 /** A value quoted for POSIX shells: single quotes, a quote inside as `'\''`. */
@@ -16,7 +18,8 @@ function shellQuote(value: string): string {
 
 /**
  * The text of `DATA_DIR/env`: a file a POSIX shell can `source`, exporting the admin
- * credentials, the region (both variables the SDKs read) and the endpoint.
+ * credentials, the region (both variables the SDKs read), the endpoint and, with the
+ * Kubernetes API, the kubeconfig.
  */
 export function envFileText(c: StackCredentials): string {
   const vars: readonly (readonly [string, string])[] = [
@@ -26,6 +29,7 @@ export function envFileText(c: StackCredentials): string {
     ['AWS_DEFAULT_REGION', c.region],
     ['AWS_ENDPOINT_URL', c.endpoint],
     ...(c.dataDir !== undefined ? [['IRSA_DATA_DIR', c.dataDir] as const] : []),
+    ...(c.kubeconfig !== undefined ? [['KUBECONFIG', c.kubeconfig] as const] : []),
   ]
   return (
     '# Written by irsa up: `source` this file to point the AWS CLI and SDKs at the local stack.\n' +

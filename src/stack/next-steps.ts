@@ -8,6 +8,9 @@ interface Banner {
   readonly oidcOrigin: string
   readonly webhookOrigin: string
   readonly webhookCluster: string
+  /** `https://HOST:PORT` of the Kubernetes API and the kubeconfig that reaches it. */
+  readonly kubeOrigin?: string
+  readonly kubeconfig?: string
   readonly accountId: string
   readonly region: string
   readonly firstStart: boolean
@@ -31,6 +34,9 @@ export function startBanner(b: Banner): string {
     `  aws endpoint  ${b.awsEndpoint}  (IAM, STS, EKS; account ${b.accountId}, region ${b.region})`,
     `  oidc issuers  ${b.oidcOrigin}  (HTTPS, CA ${b.caFile})`,
     `  webhook       ${b.webhookOrigin}/mutate  (HTTPS; pods of cluster ${b.webhookCluster})`,
+    ...(b.kubeOrigin !== undefined && b.kubeconfig !== undefined
+      ? [`  kubernetes    ${b.kubeOrigin}/clusters/NAME  (kubeconfig ${b.kubeconfig})`]
+      : []),
     ...b.clusters.map((c) => `  cluster       ${c.name}  issuer ${c.issuer}`),
     `  env file      ${b.files.env}`,
     `  aws profile   ${PROFILE_NAME} in ${b.files.awsConfig} and ${b.files.awsCredentials}`,

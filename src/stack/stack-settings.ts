@@ -11,6 +11,7 @@ interface SavedStack {
   readonly awsPort?: string
   readonly oidcPort?: string
   readonly webhookPort?: string
+  readonly kubePort?: string
   readonly awsEndpoint?: string
   readonly accountId?: string
   readonly region?: string

@@ -20,6 +20,7 @@ import { ensureLocalCa, servingCertificate } from './local-ca.js'
 import { choosePort } from './ports.js'
 import { recordRefusals } from './refusals.js'
 import { issuerUrlFor, readStackSettings } from './stack-settings.js'
+import { startStackKubeApi } from './kube-api.js'
 import { writeStackFiles, type StackFiles } from './stack-files.js'
 
 /** What {@link startStack} is started with. Absent values: saved ones, then defaults. */
@@ -31,6 +32,8 @@ interface StackOptions {
   readonly oidcPort?: number
   /** The pod identity webhook's HTTPS port (same rules as the other ports). */
   readonly webhookPort?: number
+  /** The local clusters' Kubernetes API port (same rules as the other ports). */
+  readonly kubePort?: number
   readonly accountId?: string
   /**
    * The account of a data directory's first start when {@link accountId} is not given
@@ -73,6 +76,11 @@ export interface Stack {
   readonly webhookPort: number
   /** The cluster whose ServiceAccounts the webhook reads. */
   readonly webhookCluster: string
+  /** `https://HOST:PORT`: the Kubernetes API, each cluster under `/clusters/NAME`. */
+  readonly kubeOrigin: string
+  readonly kubePort: number
+  /** `DIR/kubeconfig`: a context per local cluster (current: `local`). */
+  readonly kubeconfig: string
   readonly adminKey: AccessKey
   readonly caFile: string
   readonly files: StackFiles
@@ -89,7 +97,8 @@ export interface Stack {
  * Starts `irsa up`'s stack over a data directory: opens the store, makes the local CA and,
  * on first start, the account, its admin key and the cluster `local`; serves the cluster
  * issuers over HTTPS and the AWS endpoint (IAM and STS actions, EKS routes) over HTTP;
- * serves the pod identity webhook over HTTPS for the `local` cluster's ServiceAccounts;
+ * serves the pod identity webhook over HTTPS for the `local` cluster's ServiceAccounts
+ * and the Kubernetes API of every local cluster (HTTPS, `DIR/kubeconfig`);
  * saves the host, ports, endpoint, account and region in the store's settings; writes
  * the env file and the `irsa` AWS profile.
  */
@@ -184,9 +193,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       [SETTINGS.region]: region,
       [SETTINGS.accountId]: accountId,
     }
+    // The same configuration `irsa apply` and `irsa exec` use, so all three agree.
+    const mutation = localMutationConfig({ get: (key) => placeSettings[key] })
     const webhookApp = createWebhookApp({
-      // The same configuration `irsa apply` and `irsa exec` use, so all three agree.
-      config: localMutationConfig({ get: (key) => placeSettings[key] }),
+      config: mutation,
       serviceAccounts: createStoreServiceAccountSource(store, webhookCluster.arn),
       clock,
       logger,
@@ -201,9 +211,22 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     })
     stops.push(() => webhook.close())
 
+    const kube = await startStackKubeApi({
+      store,
+      ca,
+      host,
+      port: choosePort(o.kubePort, sameHost ? saved.kubePort : undefined),
+      clock,
+      logger,
+      clusters,
+      mutation,
+    })
+    stops.push(() => kube.server.close())
+
     store.settings.setMany({
       [SETTINGS.host]: host,
       [SETTINGS.webhookPort]: String(webhook.port),
+      [SETTINGS.kubePort]: String(kube.server.port),
       [SETTINGS.awsPort]: String(aws.port),
       [SETTINGS.oidcPort]: String(oidc.port),
       [SETTINGS.awsEndpoint]: aws.origin,
@@ -215,12 +238,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       secretAccessKey: boot.adminKey.secretAccessKey,
       region,
       endpoint: aws.origin,
+      kubeconfig: kube.kubeconfig,
     })
     logger.info(
       {
         awsEndpoint: aws.origin,
         oidcOrigin: oidc.origin,
         webhookOrigin: webhook.origin,
+        kubeOrigin: kube.server.origin,
         accountId,
         region,
         firstStart: boot.firstStart,
@@ -241,6 +266,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       webhookOrigin: webhook.origin,
       webhookPort: webhook.port,
       webhookCluster: webhookCluster.name,
+      kubeOrigin: kube.server.origin,
+      kubePort: kube.server.port,
+      kubeconfig: kube.kubeconfig,
       adminKey: boot.adminKey,
       caFile: ca.files.cert,
       files,

@@ -23,7 +23,20 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   kube: ['core'],
   webhook: ['core'],
   local: ['core', 'store', 'token', 'webhook'],
-  stack: ['core', 'token', 'oidc', 'store', 'aws', 'iam', 'sts', 'eks', 'webhook', 'local'],
+  kubeapi: ['core', 'store', 'webhook', 'local'],
+  stack: [
+    'core',
+    'token',
+    'oidc',
+    'store',
+    'aws',
+    'iam',
+    'sts',
+    'eks',
+    'webhook',
+    'local',
+    'kubeapi',
+  ],
   cli: ['core', 'token', 'oidc', 'policy', 'store', 'webhook', 'kube', 'stack', 'local'],
 }
 

@@ -34,18 +34,20 @@ const up: Command = {
   summary:
     'Run the local stack: an AWS endpoint (IAM, STS, EKS), cluster OIDC issuers and the webhook',
   usage:
-    'irsa up [--data-dir DIR] [--host H] [--aws-port P] [--oidc-port P] [--webhook-port P] ' +
+    'irsa up [--data-dir DIR] [--host H] [--aws-port P] [--oidc-port P] [--webhook-port P] [--kube-port P] ' +
     '[--account-id ID] ' +
     '[--region R] [--log-level L] [--log-format F] [--log-file F] [--write-aws-profile]',
   description:
     'Serves, in one process over one SQLite file in the data directory: an AWS endpoint\n' +
     '(HTTP) answering IAM, STS and EKS as AWS does, and the OIDC issuer of every local\n' +
     'cluster (HTTPS, certificates from a local CA written to DIR/ca.pem), and the pod\n' +
-    "identity webhook (HTTPS, same CA) admitting pods of cluster 'local' (see irsa apply).\n" +
+    "identity webhook (HTTPS, same CA) admitting pods of cluster 'local' (see irsa apply),\n" +
+    'and the Kubernetes API of every local cluster (HTTPS, same CA; kubectl reaches it\n' +
+    'through DIR/kubeconfig, one context per cluster, current context local).\n' +
     '\n' +
     'First start: creates the account, an admin access key for its root, the CA and a\n' +
     "cluster named 'local'. Every start writes DIR/env (source it: AWS_ACCESS_KEY_ID,\n" +
-    'AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL) and an AWS\n' +
+    'AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, KUBECONFIG) and an AWS\n' +
     "profile 'irsa' in DIR/aws/config and DIR/aws/credentials (--write-aws-profile also\n" +
     'merges it into ~/.aws). Ports: 0 picks a free one; chosen ports are printed and saved,\n' +
     'and a restart reuses them. GET /_irsa/health on the AWS port answers 200 when ready.\n' +
@@ -72,6 +74,11 @@ const up: Command = {
       type: 'string',
       valueName: 'P',
       description: 'pod identity webhook port (0 = any free port; default: the saved one, else 0)',
+    },
+    'kube-port': {
+      type: 'string',
+      valueName: 'P',
+      description: 'Kubernetes API port (0 = any free port; default: the saved one, else 0)',
     },
     'account-id': {
       type: 'string',
@@ -102,6 +109,7 @@ const up: Command = {
     const awsPort = optionalPort(args, 'aws-port')
     const oidcPort = optionalPort(args, 'oidc-port')
     const webhookPort = optionalPort(args, 'webhook-port')
+    const kubePort = optionalPort(args, 'kube-port')
     const host = args.string('host')
     const { log, done } = commandLogger(args, io)
     try {
@@ -113,6 +121,7 @@ const up: Command = {
         ...(awsPort !== undefined ? { awsPort } : {}),
         ...(oidcPort !== undefined ? { oidcPort } : {}),
         ...(webhookPort !== undefined ? { webhookPort } : {}),
+        ...(kubePort !== undefined ? { kubePort } : {}),
         ...(accountId !== undefined ? { accountId } : {}),
         newAccountId: randomAccountId,
         ...(region !== undefined ? { region } : {}),
@@ -140,6 +149,8 @@ const up: Command = {
             oidcOrigin: stack.oidcOrigin,
             webhookOrigin: stack.webhookOrigin,
             webhookCluster: stack.webhookCluster,
+            kubeOrigin: stack.kubeOrigin,
+            kubeconfig: stack.kubeconfig,
             accountId: stack.accountId,
             region: stack.region,
             firstStart: stack.firstStart,

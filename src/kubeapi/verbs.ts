@@ -1,0 +1,136 @@
+import { parse as parseYaml } from 'yaml'
+import type { JsonObject, JsonValue } from '../webhook/index.js'
+import { metaString } from './json.js'
+import { applyPatch } from './patch.js'
+import { decodeProtobufObject, PROTOBUF_TYPE } from './protobuf.js'
+import type { KubeRegistry } from './registry.js'
+import type { ResourceInfo } from './resources.js'
+import { kubeError, type GroupResource } from './status.js'
+import { renderTable, wantsTable } from './table.js'
+
+/** A request to one resource, after routing and authentication. */
+export interface ResourceRequest {
+  readonly method: string
+  readonly resource: ResourceInfo
+  readonly namespace: string | undefined
+  readonly name: string | undefined
+  readonly query: URLSearchParams
+  readonly accept: string | undefined
+  readonly contentType: string | undefined
+  /** The body as sent (protobuf is binary). */
+  readonly raw: Buffer
+  readonly nowMs: number
+}
+
+/** A finished answer: status and a JSON body. */
+export interface Answer {
+  readonly status: number
+  readonly body: JsonValue
+}
+
+const ok = (body: JsonValue, status = 200): Answer => ({ status, body })
+const gr = (r: ResourceInfo): GroupResource => ({ group: r.group, resource: r.resource })
+
+/** A request body as JSON: JSON, YAML, or the protobuf messages read here. */
+export function parseBody(req: Pick<ResourceRequest, 'raw' | 'contentType'>): JsonValue {
+  const type = (req.contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? ''
+  try {
+    if (type === PROTOBUF_TYPE) return decodeProtobufObject(req.raw)
+    if (type === 'application/yaml') return parseYaml(req.raw.toString('utf8')) as JsonValue
+    if (type === 'application/json' || type === '')
+      return JSON.parse(req.raw.toString('utf8')) as JsonValue
+  } catch (e) {
+    throw kubeError('BadRequest', {
+      detail: `the object provided is unrecognized (must be of type ${type}): ${e instanceof Error ? e.message : String(e)}`,
+    })
+  }
+  throw kubeError('UnsupportedMediaType', {
+    detail: 'application/json, application/yaml, application/vnd.kubernetes.protobuf',
+  })
+}
+
+function listOf(req: ResourceRequest, registry: KubeRegistry): Answer {
+  const items = registry.list(req.resource, req.namespace, {
+    ...(req.query.get('labelSelector') !== null
+      ? { labelSelector: req.query.get('labelSelector') ?? '' }
+      : {}),
+    ...(req.query.get('fieldSelector') !== null
+      ? { fieldSelector: req.query.get('fieldSelector') ?? '' }
+      : {}),
+  })
+  const resourceVersion = registry.resourceVersion()
+  if (wantsTable(req.accept))
+    return ok(
+      renderTable(req.resource.kind, items, {
+        nowMs: req.nowMs,
+        resourceVersion,
+        ...(req.query.get('includeObject') !== null
+          ? { includeObject: req.query.get('includeObject') ?? '' }
+          : {}),
+      }),
+    )
+  const gv = req.resource.group === '' ? 'v1' : `${req.resource.group}/${req.resource.version}`
+  return ok({
+    kind: `${req.resource.kind}List`,
+    apiVersion: gv,
+    metadata: { resourceVersion },
+    items,
+  })
+}
+
+function one(req: ResourceRequest, object: JsonObject, status = 200): Answer {
+  if (!wantsTable(req.accept)) return ok(object, status)
+  return ok(
+    renderTable(req.resource.kind, [object], {
+      nowMs: req.nowMs,
+      resourceVersion: metaString(object, 'resourceVersion'),
+    }),
+    status,
+  )
+}
+
+function deleted(req: ResourceRequest, object: JsonObject): Answer {
+  if (req.resource.kind === 'Pod' || req.resource.kind === 'Namespace') return ok(object)
+  return ok({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: {
+      name: req.name ?? '',
+      ...(req.resource.group !== '' ? { group: req.resource.group } : {}),
+      kind: req.resource.resource,
+      uid: metaString(object, 'uid'),
+    },
+  })
+}
+
+/**
+ * get, list, create, update (PUT), patch and delete of one resource, as kube-apiserver
+ * answers them. `namespace` is the URL's (default when a namespaced create has none).
+ */
+export function serveVerb(req: ResourceRequest, registry: KubeRegistry): Answer {
+  const r = req.resource
+  const ns = req.namespace ?? 'default'
+  const name = req.name
+  switch (req.method) {
+    case 'GET':
+      return name === undefined ? listOf(req, registry) : one(req, registry.get(r, ns, name))
+    case 'POST':
+      if (name !== undefined) break
+      return one(req, registry.create(r, ns, parseBody(req)), 201)
+    case 'PUT':
+      if (name === undefined) break
+      return one(req, registry.update(r, ns, name, parseBody(req)))
+    case 'PATCH': {
+      if (name === undefined) break
+      const current = registry.get(r, ns, name)
+      const next = applyPatch(current, req.contentType ?? '', req.raw.toString('utf8'))
+      return one(req, registry.replace(r, ns, name, next))
+    }
+    case 'DELETE':
+      if (name === undefined) break
+      return deleted(req, registry.delete(r, ns, name))
+  }
+  throw kubeError('MethodNotAllowed', { resource: gr(r), detail: req.method })
+}

@@ -1,0 +1,300 @@
+/**
+ * E2E: the real kubectl against `irsa up`'s Kubernetes API, driven as an IRSA guide's
+ * reader types it after `source .irsa/env` (KUBECONFIG comes from the env file): the
+ * built-in namespaces and default ServiceAccounts, `apply` (created, then unchanged),
+ * `annotate`, `describe`, `-o jsonpath`, a pod mutated by the webhook's admission,
+ * the Table columns of `get pods`, `create token` yielding a token STS accepts, a
+ * Deployment's replicas as mutated pods, `get pods -w`, `delete`, and refusals worded as
+ * kube-apiserver words them (a missing ServiceAccount, an invalid name, a bogus token).
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { cliBin } from '../helpers/paths.js'
+import { awsCli, oracle, runProcess, type ProcessResult } from '../helpers/tools.js'
+import { startUp, stopUp, tempDir, TEST_ACCOUNT_ID } from './up-process.js'
+
+const kubectl = (): { skip: string | false } =>
+  oracle('kubectl', ['kubectl', 'version', '--client'])
+
+function env(work: string): NodeJS.ProcessEnv {
+  return {
+    PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`,
+    HOME: join(work, 'home'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_MAX_ATTEMPTS: '1',
+  }
+}
+
+/** Runs a bash script as the user, after `source .irsa/env`. */
+function sh(work: string, script: string): Promise<ProcessResult> {
+  return runProcess('bash', ['--noprofile', '--norc', '-e', '-c', `source .irsa/env\n${script}`], {
+    cwd: work,
+    env: env(work),
+  })
+}
+
+async function ok(work: string, script: string): Promise<string> {
+  const r = await sh(work, script)
+  assert.equal(r.code, 0, `${script}\nfailed (${r.code}):\n${r.stdout}\n${r.stderr}`)
+  return r.stdout
+}
+
+const ROLE = `arn:aws:iam::${TEST_ACCOUNT_ID}:role/app`
+
+const SA = `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: app
+  namespace: default
+  annotations:
+    eks.amazonaws.com/role-arn: ${ROLE}
+`
+
+const POD = (name: string, sa: string): string => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+spec:
+  serviceAccountName: ${sa}
+  containers:
+  - name: app
+    image: public.ecr.aws/aws-cli/aws-cli:2.15.0
+    command: ["sleep", "infinity"]
+`
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      serviceAccountName: app
+      containers:
+      - name: api
+        image: amazonlinux:2023
+`
+
+const TRUST = `
+ISSUER=$(aws eks describe-cluster --name local --query cluster.identity.oidc.issuer --output text)
+PROVIDER=\${ISSUER#https://}
+THUMBPRINT=$(node "$IRSA_BIN" oidc thumbprint "$ISSUER" --ca .irsa/ca.pem --output thumbprint)
+aws iam create-open-id-connect-provider --url "$ISSUER" --client-id-list sts.amazonaws.com \\
+  --thumbprint-list "$THUMBPRINT" > /dev/null
+cat > trust.json <<EOF
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+  "Principal": {"Federated": "arn:aws:iam::${TEST_ACCOUNT_ID}:oidc-provider/$PROVIDER"},
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Condition": {"StringEquals": {"$PROVIDER:sub": "system:serviceaccount:default:app",
+                                 "$PROVIDER:aud": "sts.amazonaws.com"}}}]}
+EOF
+aws iam create-role --role-name app --assume-role-policy-document file://trust.json > /dev/null
+`
+
+/** Waits (≤ 20 s) until `read()` satisfies `done`. */
+async function until(
+  read: () => string,
+  done: (s: string) => boolean,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (!done(read())) {
+    if (Date.now() > deadline) assert.fail(`${what}: not seen within 20 s:\n${read()}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
+  for (const o of [kubectl(), awsCli()])
+    if (o.skip !== false) {
+      t.skip(o.skip)
+      return
+    }
+  const work = tempDir(t, 'irsa-kubectl-')
+  mkdirSync(join(work, 'home'))
+  const up = await startUp(join(work, '.irsa'))
+  t.after(() => stopUp(up, 'SIGKILL'))
+  assert.match(
+    readFileSync(join(work, '.irsa', 'env'), 'utf8'),
+    /^export KUBECONFIG='.*\/\.irsa\/kubeconfig'$/m,
+  )
+
+  await t.test(
+    'what a cluster has: namespaces, default ServiceAccounts, kube-root-ca.crt',
+    async () => {
+      const ns = await ok(work, 'kubectl get namespaces')
+      assert.match(ns, /^NAME\s+STATUS\s+AGE$/m)
+      for (const name of ['default', 'kube-system', 'kube-public'])
+        assert.match(ns, new RegExp(`^${name}\\s+Active\\s+\\d+s$`, 'm'))
+      assert.equal(
+        await ok(work, "kubectl -n default get sa default -o jsonpath='{.metadata.name}'"),
+        'default',
+      )
+      const ca = await ok(
+        work,
+        "kubectl -n kube-system get configmap kube-root-ca.crt -o jsonpath='{.data.ca\\.crt}'",
+      )
+      assert.equal(ca, readFileSync(join(work, '.irsa', 'ca.pem'), 'utf8'))
+    },
+  )
+
+  await t.test('apply, annotate, describe, jsonpath of a ServiceAccount', async () => {
+    const apply = `cat > sa.yaml <<'EOF'\n${SA}EOF\nkubectl apply -f sa.yaml`
+    assert.equal(await ok(work, apply), 'serviceaccount/app created\n')
+    assert.equal(await ok(work, 'kubectl apply -f sa.yaml'), 'serviceaccount/app unchanged\n')
+    assert.equal(
+      await ok(work, 'kubectl annotate serviceaccount app eks.amazonaws.com/token-expiration=3600'),
+      'serviceaccount/app annotated\n',
+    )
+    const described = await ok(work, 'kubectl describe serviceaccount app')
+    assert.match(described, /^Name:\s+app$/m)
+    assert.match(
+      described,
+      new RegExp(`^Annotations:\\s+eks\\.amazonaws\\.com/role-arn: ${ROLE}$`, 'm'),
+    )
+    assert.match(described, /eks\.amazonaws\.com\/token-expiration: 3600/)
+    assert.equal(
+      await ok(
+        work,
+        "kubectl get sa app -o jsonpath='{.metadata.annotations.eks\\.amazonaws\\.com/role-arn}'",
+      ),
+      ROLE,
+    )
+  })
+
+  await t.test(
+    'a pod is admitted through the webhook: env, projected token, describe',
+    async () => {
+      assert.equal(
+        await ok(
+          work,
+          `cat > pod.yaml <<'EOF'\n${POD('web', 'app')}EOF\nkubectl apply -f pod.yaml`,
+        ),
+        'pod/web created\n',
+      )
+      const pod = JSON.parse(await ok(work, 'kubectl get pod web -o json')) as {
+        spec: {
+          containers: {
+            env: { name: string; value: string }[]
+            volumeMounts: { mountPath: string }[]
+          }[]
+          volumes: {
+            name: string
+            projected?: { sources: { serviceAccountToken?: { audience: string } }[] }
+          }[]
+        }
+        status: { phase: string }
+      }
+      const envOf = Object.fromEntries(pod.spec.containers[0]!.env.map((e) => [e.name, e.value]))
+      assert.equal(envOf['AWS_ROLE_ARN'], ROLE)
+      assert.equal(
+        envOf['AWS_WEB_IDENTITY_TOKEN_FILE'],
+        '/var/run/secrets/eks.amazonaws.com/serviceaccount/token',
+      )
+      const token = pod.spec.volumes.find((v) => v.name === 'aws-iam-token')
+      assert.equal(token?.projected?.sources[0]?.serviceAccountToken?.audience, 'sts.amazonaws.com')
+      assert.equal(pod.status.phase, 'Running')
+      const table = await ok(work, 'kubectl get pods')
+      assert.match(table, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m)
+      assert.match(table, /^web\s+1\/1\s+Running\s+0\s+\d+s$/m)
+      assert.match(
+        await ok(work, 'kubectl describe pod web | grep AWS_ROLE_ARN:'),
+        new RegExp(`AWS_ROLE_ARN:\\s+${ROLE}`),
+      )
+      assert.match(await ok(work, 'kubectl describe pod web'), /irsa\.dev\/simulated: true/)
+    },
+  )
+
+  await t.test('kubectl create token: a token of the cluster that STS accepts', async () => {
+    await ok(work, `IRSA_BIN='${cliBin}'\n${TRUST}`)
+    const arn = await ok(
+      work,
+      'TOKEN=$(kubectl create token app --audience sts.amazonaws.com)\n' +
+        `aws sts assume-role-with-web-identity --role-arn ${ROLE} --role-session-name kubectl-token ` +
+        '--web-identity-token "$TOKEN" --query AssumedRoleUser.Arn --output text',
+    )
+    assert.equal(arn.trim(), `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/app/kubectl-token`)
+  })
+
+  await t.test(
+    'a Deployment of 2 replicas gives 2 mutated pods; get -w sees a new pod',
+    async () => {
+      await ok(work, `cat > deploy.yaml <<'EOF'\n${DEPLOYMENT}EOF\nkubectl apply -f deploy.yaml`)
+      const pods = JSON.parse(await ok(work, 'kubectl get pods -l app=api -o json')) as {
+        items: { spec: { containers: { env: { name: string; value: string }[] }[] } }[]
+      }
+      assert.equal(pods.items.length, 2)
+      for (const p of pods.items)
+        assert.ok(
+          p.spec.containers[0]!.env.some((e) => e.name === 'AWS_ROLE_ARN' && e.value === ROLE),
+        )
+      assert.match(await ok(work, 'kubectl get deployment api'), /^api\s+2\/2\s+2\s+2\s+\d+s$/m)
+
+      const watch = spawn(
+        'bash',
+        ['--noprofile', '--norc', '-c', 'source .irsa/env; exec kubectl get pods -w'],
+        {
+          cwd: work,
+          env: env(work),
+        },
+      )
+      t.after(() => watch.kill('SIGKILL'))
+      let seen = ''
+      watch.stdout.on('data', (d: Buffer) => (seen += d.toString()))
+      await until(
+        () => seen,
+        (s) => /^web\s/m.test(s),
+        'the watch listing',
+      )
+      await ok(
+        work,
+        `cat > late.yaml <<'EOF'\n${POD('late', 'app')}EOF\nkubectl apply -f late.yaml`,
+      )
+      await until(
+        () => seen,
+        (s) => /^late\s+1\/1\s+Running/m.test(s),
+        'the new pod on the watch',
+      )
+      watch.kill('SIGTERM')
+
+      assert.match(await ok(work, 'kubectl delete deployment api'), /deployment.apps "api" deleted/)
+      assert.equal((await ok(work, 'kubectl get pods -l app=api -o name')).trim(), '')
+      assert.match(await ok(work, 'kubectl delete pod web'), /pod "web" deleted/)
+      const gone = await sh(work, 'kubectl get pod web')
+      assert.equal(gone.code, 1)
+      assert.match(gone.stderr, /Error from server \(NotFound\): pods "web" not found/)
+    },
+  )
+
+  await t.test("refusals in kube-apiserver's words", async () => {
+    const missing = await sh(
+      work,
+      `cat > bad.yaml <<'EOF'\n${POD('bad', 'missing')}EOF\nkubectl apply -f bad.yaml`,
+    )
+    assert.equal(missing.code, 1)
+    assert.match(
+      missing.stderr,
+      /pods "bad" is forbidden: error looking up service account default\/missing: serviceaccount "missing" not found/,
+    )
+    const invalid = await sh(work, 'kubectl create namespace Bad_Name')
+    assert.equal(invalid.code, 1)
+    assert.match(
+      invalid.stderr,
+      /The Namespace "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label/,
+    )
+    const bogus = await sh(
+      work,
+      'kubectl config set-credentials intruder --token=bogus > /dev/null\nkubectl --user=intruder get sa',
+    )
+    assert.equal(bogus.code, 1)
+    assert.match(bogus.stderr, /You must be logged in to the server \(Unauthorized\)/)
+  })
+})
