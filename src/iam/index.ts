@@ -2,7 +2,12 @@ export type { Principal, AccountRootPrincipal, RoleSessionPrincipal } from './pr
 export { rootPrincipal } from './principal.js'
 export { createAuthorizer } from './authorizer.js'
 export type { Authorizer, AuthorizeRequest, AuthorizerDeps } from './authorizer.js'
-export { PolicyCache, DEFAULT_POLICY_CACHE_SIZE } from './policy-cache.js'
+export {
+  PolicyCache,
+  DEFAULT_POLICY_CACHE_SIZE,
+  DEFAULT_POLICY_CACHE_BYTES,
+  type PolicyCacheLimits,
+} from './policy-cache.js'
 export { buildRequestContext } from './request-context.js'
 export type { ContextFacts } from './request-context.js'
 export { accessDeniedMessage, displayResource } from './access-denied.js'
