@@ -26,7 +26,8 @@ const one = (type: ContextEntry['type'], value: string): ContextEntry => ({ type
  * keys. `aws:username` exists only for IAM users, so it is never set here.
  */
 export function buildRequestContext(facts: ContextFacts): RequestContext {
-  const ctx: Record<string, ContextEntry> = {}
+  // Tag keys and action keys are callers' text: no prototype, so no key is special.
+  const ctx = Object.create(null) as Record<string, ContextEntry>
   const p = facts.principal
   ctx['aws:PrincipalAccount'] = one('string', p.accountId)
   ctx['aws:userid'] = one('string', p.userId)

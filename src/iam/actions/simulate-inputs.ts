@@ -15,9 +15,13 @@ import { CONTEXT_KEY, POLICY_DOCUMENT } from '../rules.js'
 
 const TYPES = new Set<string>(CONTEXT_KEY_TYPES)
 
-/** Reads `ContextEntries.member.N.{ContextKeyName, ContextKeyType, ContextKeyValues.member.M}`. */
+/**
+ * Reads `ContextEntries.member.N.{ContextKeyName, ContextKeyType, ContextKeyValues.member.M}`
+ * into a prototype-less record.
+ */
 export function readContextEntries(params: QueryParams, call: IamCall): RequestContext {
-  const ctx: Record<string, ContextEntry> = {}
+  // No prototype: a key is the caller's text, and `__proto__` or `constructor` is just a key.
+  const ctx = Object.create(null) as Record<string, ContextEntry>
   ;(params.structs('ContextEntries') ?? []).forEach((s, i) => {
     const at = `contextEntries.${i + 1}.member`
     const key = s.string('ContextKeyName')
