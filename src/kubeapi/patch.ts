@@ -19,7 +19,13 @@ import { kubeError } from './status.js'
 export const JSON_PATCH = 'application/json-patch+json'
 export const MERGE_PATCH = 'application/merge-patch+json'
 export const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json'
-export const PATCH_TYPES = [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH] as const
+export const APPLY_PATCH = 'application/apply-patch+yaml'
+export const PATCH_TYPES = [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH] as const
+
+/** Whether a PATCH is a server-side apply. */
+export function isApplyPatch(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() === APPLY_PATCH
+}
 
 /** RFC 7386: objects merge, `null` removes, everything else replaces. */
 export function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {

@@ -113,6 +113,11 @@ export class KubeRegistry {
     return String(this.#d.store.kubeObjects.revision(this.#d.clusterArn))
   }
 
+  /** Whether the object is there. */
+  exists(r: ResourceInfo, namespace: string, name: string): boolean {
+    return this.#record(r, namespace, name) !== undefined
+  }
+
   get(r: ResourceInfo, namespace: string, name: string): JsonObject {
     const record = this.#record(r, namespace, name)
     if (record === undefined) throw kubeError('NotFound', { resource: gr(r), name })

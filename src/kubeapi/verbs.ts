@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml'
 import type { JsonObject, JsonValue } from '../webhook/index.js'
 import { metaString } from './json.js'
-import { applyPatch } from './patch.js'
+import { applyPatch, isApplyPatch, strategicMerge } from './patch.js'
 import { decodeProtobufObject, PROTOBUF_TYPE } from './protobuf.js'
 import type { KubeRegistry } from './registry.js'
 import type { ResourceInfo } from './resources.js'
@@ -106,6 +106,26 @@ function deleted(req: ResourceRequest, object: JsonObject): Answer {
 }
 
 /**
+ * Server-side apply (`application/apply-patch+yaml`, `kubectl apply --server-side`): the
+ * applied configuration creates the object when it is absent, and is merged into it
+ * (strategic merge) when it is there. Field ownership is not tracked: a field left out
+ * of a later apply stays, and no apply conflicts with another manager.
+ */
+function serverSideApply(
+  req: ResourceRequest,
+  registry: KubeRegistry,
+  ns: string,
+  name: string,
+): Answer {
+  const applied = parseBody({ raw: req.raw, contentType: 'application/yaml' })
+  if (!registry.exists(req.resource, ns, name))
+    return one(req, registry.create(req.resource, ns, applied), 201)
+  const current = registry.get(req.resource, ns, name)
+  const next = strategicMerge(current, applied)
+  return one(req, registry.replace(req.resource, ns, name, next))
+}
+
+/**
  * get, list, create, update (PUT), patch and delete of one resource, as kube-apiserver
  * answers them. `namespace` is the URL's (default when a namespaced create has none).
  */
@@ -124,6 +144,7 @@ export function serveVerb(req: ResourceRequest, registry: KubeRegistry): Answer 
       return one(req, registry.update(r, ns, name, parseBody(req)))
     case 'PATCH': {
       if (name === undefined) break
+      if (isApplyPatch(req.contentType)) return serverSideApply(req, registry, ns, name)
       const current = registry.get(r, ns, name)
       const next = applyPatch(current, req.contentType ?? '', req.raw.toString('utf8'))
       return one(req, registry.replace(r, ns, name, next))

@@ -213,6 +213,20 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
     },
   )
 
+  await t.test('server-side apply creates, then merges', async () => {
+    const ssa = SA.replace('name: app', 'name: ssa')
+    assert.equal(
+      await ok(work, `cat > ssa.yaml <<'EOF'\n${ssa}EOF\nkubectl apply --server-side -f ssa.yaml`),
+      'serviceaccount/ssa serverside-applied\n',
+    )
+    const changed = ssa.replace('role/app', 'role/other')
+    await ok(work, `cat > ssa.yaml <<'EOF'\n${changed}EOF\nkubectl apply --server-side -f ssa.yaml`)
+    assert.match(
+      await ok(work, "kubectl get sa ssa -o jsonpath='{.metadata.annotations}'"),
+      /role\/other/,
+    )
+  })
+
   await t.test('kubectl create token: a token of the cluster that STS accepts', async () => {
     await ok(work, `IRSA_BIN='${cliBin}'\n${TRUST}`)
     const arn = await ok(
