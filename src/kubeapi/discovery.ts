@@ -1,3 +1,4 @@
+import { acceptsJsonAs } from './json.js'
 import { groupVersion, RESOURCES, type ResourceInfo } from './resources.js'
 
 /**
@@ -14,15 +15,7 @@ export const AGGREGATED_DISCOVERY_TYPE =
 
 /** Whether `accept` asks for aggregated discovery (v2), as client-go sends it. */
 export function wantsAggregated(accept: string | undefined): boolean {
-  if (accept === undefined) return false
-  return accept.split(',').some((part) => {
-    const p = part.replace(/\s+/g, '')
-    return (
-      p.includes('g=apidiscovery.k8s.io') &&
-      p.includes('v=v2;') &&
-      p.includes('as=APIGroupDiscoveryList')
-    )
-  })
+  return acceptsJsonAs(accept, { g: 'apidiscovery.k8s.io', v: 'v2', as: 'APIGroupDiscoveryList' })
 }
 
 /** The version kube-apiserver reports at `/version` (the kubectl it is tested against). */

@@ -31,3 +31,22 @@ export function without(o: JsonObject, drop: Iterable<string>): JsonObject {
   const gone = new Set(drop)
   return Object.fromEntries(Object.entries(o).filter(([k]) => !gone.has(k)))
 }
+
+/**
+ * Whether an Accept header offers `application/json` with exactly these parameters
+ * (`g`, `v`, `as`: `application/json;as=Table;v=v1;g=meta.k8s.io`), in any order.
+ */
+export function acceptsJsonAs(
+  accept: string | undefined,
+  want: { readonly g: string; readonly v: string; readonly as: string },
+): boolean {
+  if (accept === undefined) return false
+  return accept.split(',').some((range) => {
+    const [type, ...params] = range.split(';').map((p) => p.trim())
+    if (type !== 'application/json') return false
+    const got = new Map(
+      params.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
+    )
+    return got.get('g') === want.g && got.get('v') === want.v && got.get('as') === want.as
+  })
+}

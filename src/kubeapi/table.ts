@@ -1,6 +1,6 @@
 import { humanDuration } from '../local/index.js'
 import type { JsonObject } from '../webhook/index.js'
-import { obj, str } from './json.js'
+import { acceptsJsonAs, obj, str } from './json.js'
 
 /**
  * Server-side printing: `meta.k8s.io/v1` Tables with the columns kube-apiserver's printers
@@ -240,13 +240,5 @@ export function renderTable(
 
 /** Whether `accept` asks for a Table (`application/json;as=Table;v=v1;g=meta.k8s.io`). */
 export function wantsTable(accept: string | undefined): boolean {
-  if (accept === undefined) return false
-  return accept.split(',').some((part) => {
-    const p = part.replace(/\s+/g, '')
-    return (
-      p.includes('as=Table') &&
-      p.includes('g=meta.k8s.io') &&
-      (p.includes('v=v1;') || p.endsWith('v=v1'))
-    )
-  })
+  return acceptsJsonAs(accept, { g: 'meta.k8s.io', v: 'v1', as: 'Table' })
 }
