@@ -43,6 +43,7 @@ import {
   issueServerCertificate,
   systemClock,
 } from '../src/core/index.js'
+import { review as reviewOf } from '../test/unit/webhook-server/helpers.js'
 import { load as runLoad, median, percentile, type LoadSpec, type Round } from './_load.js'
 
 const ACCOUNT = '111122223333'
@@ -490,27 +491,14 @@ export async function run(): Promise<string> {
 
     // The webhook: a Pod of ServiceAccount app; the bare HTTPS peer answers the same bytes.
     const review = Buffer.from(
-      JSON.stringify({
-        apiVersion: 'admission.k8s.io/v1',
-        kind: 'AdmissionReview',
-        request: {
-          uid: '918ef1dc-928f-4525-99ef-988389f263c3',
-          kind: { group: '', version: 'v1', kind: 'Pod' },
-          resource: { group: '', version: 'v1', resource: 'pods' },
-          namespace: 'default',
-          operation: 'CREATE',
-          userInfo: { username: 'kubernetes-admin', groups: ['system:masters'] },
-          object: {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: { name: 'web', namespace: 'default' },
-            spec: {
-              serviceAccountName: 'app',
-              containers: [{ name: 'web', image: 'amazonlinux' }],
-            },
-          },
-        },
-      }),
+      JSON.stringify(
+        reviewOf({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'web', namespace: 'default' },
+          spec: { serviceAccountName: 'app', containers: [{ name: 'web', image: 'amazonlinux' }] },
+        }),
+      ),
     )
     const upCa = readFileSync(join(dataDir, 'ca.pem'), 'utf8')
     const upAgent = new HttpsAgent({ keepAlive: true, maxSockets: CONCURRENCY, ca: upCa })

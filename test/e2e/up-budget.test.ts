@@ -27,6 +27,7 @@ import {
   SimulatePrincipalPolicyCommand,
   type ContextEntry,
 } from '@aws-sdk/client-iam'
+import { review } from '../unit/webhook-server/helpers.js'
 import { irsa, irsaPlain, secrets, startUp, stopUp, tempDir } from './up-process.js'
 
 /** The bound on any one of the second client's requests (bench/up.ts measures the real p99). */
@@ -104,27 +105,17 @@ function bigPodReview(): Buffer {
     image: 'public.ecr.aws/amazonlinux/amazonlinux:2023',
     env: Array.from({ length: 10 }, (_, j) => ({ name: `VAR_${j}`, value: `value-${i}-${j}` })),
   }))
-  const review = (pad: number): string =>
-    JSON.stringify({
-      apiVersion: 'admission.k8s.io/v1',
-      kind: 'AdmissionReview',
-      request: {
-        uid: '918ef1dc-928f-4525-99ef-988389f263c3',
-        kind: { group: '', version: 'v1', kind: 'Pod' },
-        resource: { group: '', version: 'v1', resource: 'pods' },
-        namespace: 'default',
-        operation: 'CREATE',
-        userInfo: { username: 'kubernetes-admin', groups: ['system:masters'] },
-        object: {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name: 'big', namespace: 'default', annotations: { pad: 'x'.repeat(pad) } },
-          spec: { serviceAccountName: 'app', containers },
-        },
-      },
-    })
-  const base = review(0).length
-  return Buffer.from(review(Math.max(0, 1_500_000 - 4096 - base)))
+  const bigReview = (pad: number): string =>
+    JSON.stringify(
+      review({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'big', namespace: 'default', annotations: { pad: 'x'.repeat(pad) } },
+        spec: { serviceAccountName: 'app', containers },
+      }),
+    )
+  const base = bigReview(0).length
+  return Buffer.from(bigReview(Math.max(0, 1_500_000 - 4096 - base)))
 }
 
 const percentile = (sorted: readonly number[], p: number): number =>
