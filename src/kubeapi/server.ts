@@ -25,11 +25,14 @@ export function clusterPrefix(name: string): string {
 
 /**
  * Serves the Kubernetes API of every local cluster on one HTTPS port, each under
- * `/clusters/NAME` (kubectl and client-go keep a server URL's path). Client certificates
+ * `/clusters/NAME` (kubectl and client-go keep a server URL's path); a cluster not added
+is looked up with `resolve` on its first request. Client certificates
  * signed by `clientCa` are asked for, not required: a request without one is answered
  * by the cluster's app (401 where authentication is needed).
  */
 export async function startKubeApiServer(o: {
+  /** A cluster not added yet, by name (one created while the server runs), or undefined. */
+  readonly resolve?: (name: string) => KubeApiApp | undefined
   readonly tls: CertificateKeyPair
   readonly clientCa: string
   readonly host?: string
@@ -37,10 +40,17 @@ export async function startKubeApiServer(o: {
   readonly logger?: Logger
 }): Promise<KubeApiServer> {
   const clusters = new Map<string, KubeApiApp>()
+  const clusterApp = (name: string): KubeApiApp | undefined => {
+    const known = clusters.get(name)
+    if (known !== undefined) return known
+    const found = o.resolve?.(name)
+    if (found !== undefined) clusters.set(name, found)
+    return found
+  }
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     const m = /^\/clusters\/([^/]+)(\/.*)?$/.exec(path)
-    const app = m === null ? undefined : clusters.get(decodeURIComponent(m[1] ?? ''))
+    const app = m === null ? undefined : clusterApp(decodeURIComponent(m[1] ?? ''))
     if (m === null || app === undefined) {
       const body = JSON.stringify(kubeStatus('NoSuchResource'))
       res.writeHead(404, {

@@ -13,7 +13,14 @@ export { parsePort, choosePort } from './ports.js'
 export { certificateNames } from './local-ca.js'
 export { checkClusterName, createLocalCluster, findCluster, rotateClusterKeys } from './clusters.js'
 export { bootstrapAccount, newAdminAccessKeyId } from './bootstrap.js'
-export { resolveDataDir, issuerUrlFor, stackPlace, openStackStore } from './stack-settings.js'
+export {
+  resolveDataDir,
+  issuerUrlFor,
+  stackPlace,
+  openStackStore,
+  kubeServerUrl,
+} from './stack-settings.js'
+export { addKubeconfigContext } from './kube-api.js'
 export { mergeUserProfile } from './stack-files.js'
 export { startBanner } from './next-steps.js'
 export { decisionJson, formatDecisions } from './decision-text.js'

@@ -1,5 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { stringify } from 'yaml'
+import { parse, stringify } from 'yaml'
 import {
   issueClientCertificate,
   type CertificateAuthority,
@@ -12,6 +13,7 @@ import {
   KubeRegistry,
   startKubeApiServer,
   WatchHub,
+  type KubeApiApp,
   type KubeApiServer,
   type TokenGrant,
 } from '../kubeapi/index.js'
@@ -36,6 +38,8 @@ export interface KubeApiOptions {
   readonly clock: Clock
   readonly logger: Logger
   readonly clusters: readonly Cluster[]
+  /** Where clusters created while the API runs are looked up. */
+  readonly place: { readonly accountId: string; readonly region: string }
   readonly mutation: MutationConfig
 }
 
@@ -101,39 +105,22 @@ function kubeconfigText(
  * after it, and an admin client certificate (`CN=kubernetes-admin, O=system:masters`).
  */
 export async function startStackKubeApi(o: KubeApiOptions): Promise<StackKubeApi> {
+  let appFor: (cluster: Cluster) => KubeApiApp = () => {
+    throw new Error('the Kubernetes API is not listening yet')
+  }
   const server = await startKubeApiServer({
     tls: servingCertificate(o.ca, o.host, o.clock),
     clientCa: o.ca.certPem,
     host: o.host,
     port: o.port,
     logger: o.logger,
+    resolve: (name) => {
+      const cluster = o.store.clusters.get(o.place.accountId, o.place.region, name)
+      return cluster === undefined ? undefined : appFor(cluster)
+    },
   })
-  for (const cluster of o.clusters) {
-    const hub = new WatchHub(o.store.kubeObjects.revision(cluster.arn))
-    const registry = new KubeRegistry({
-      store: o.store,
-      clusterArn: cluster.arn,
-      clock: o.clock,
-      caPem: o.ca.certPem,
-      mutation: () => o.mutation,
-      onChange: (e) => {
-        hub.publish(e)
-      },
-    })
-    registry.bootstrap()
-    server.addCluster({
-      name: cluster.name,
-      app: createKubeApiApp({
-        registry,
-        hub,
-        clock: o.clock,
-        logger: o.logger,
-        authenticate: admins,
-        issueToken: tokenIssuer(o.store, cluster, o.clock),
-        serverAddress: `${o.host}:${String(server.port)}`,
-      }),
-    })
-  }
+  appFor = (cluster) => clusterApp(o, cluster, `${o.host}:${String(server.port)}`)
+  for (const cluster of o.clusters) server.addCluster({ name: cluster.name, app: appFor(cluster) })
   const client = issueClientCertificate(o.ca, {
     commonName: ADMIN_USER,
     organization: ADMIN_GROUP,
@@ -142,4 +129,64 @@ export async function startStackKubeApi(o: KubeApiOptions): Promise<StackKubeApi
   const kubeconfig = join(o.store.dir, KUBECONFIG_FILE)
   writePrivateFile(kubeconfig, kubeconfigText(o, server, client))
   return { server, kubeconfig }
+}
+
+/** One cluster's API over its objects, with its built-in objects made. */
+function clusterApp(o: KubeApiOptions, cluster: Cluster, serverAddress: string): KubeApiApp {
+  const hub = new WatchHub(o.store.kubeObjects.revision(cluster.arn))
+  const registry = new KubeRegistry({
+    store: o.store,
+    clusterArn: cluster.arn,
+    clock: o.clock,
+    caPem: o.ca.certPem,
+    mutation: () => o.mutation,
+    onChange: (e) => {
+      hub.publish(e)
+    },
+  })
+  registry.bootstrap()
+  return createKubeApiApp({
+    registry,
+    hub,
+    clock: o.clock,
+    logger: o.logger,
+    authenticate: admins,
+    issueToken: tokenIssuer(o.store, cluster, o.clock),
+    serverAddress,
+  })
+}
+
+/**
+ * Adds cluster `name` (served at `serverUrl`) and its context to `DIR/kubeconfig`, with
+ * the CA and user of the clusters already there; false when there is no kubeconfig yet
+ * (`irsa up` writes it, with every cluster, on its next start).
+ */
+export function addKubeconfigContext(dir: string, name: string, serverUrl: string): boolean {
+  const file = join(dir, KUBECONFIG_FILE)
+  if (!existsSync(file)) return false
+  const config = obj(parse(readFileSync(file, 'utf8')))
+  const clusters = list(config['clusters'])
+  const first = obj(clusters[0])
+  const cluster = {
+    name,
+    cluster: { ...obj(first['cluster']), server: serverUrl },
+  }
+  const others = (v: unknown): unknown[] => list(v).filter((e) => obj(e)['name'] !== name)
+  config['clusters'] = [...others(config['clusters']), cluster]
+  config['contexts'] = [
+    ...others(config['contexts']),
+    { name, context: { cluster: name, user: ADMIN_USER } },
+  ]
+  writePrivateFile(file, stringify(config))
+  return true
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : {}
+}
+
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? (v as unknown[]) : []
 }

@@ -42,6 +42,13 @@ function publicHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
 }
 
+/** The Kubernetes API URL of cluster `name`, when `irsa up` has served the API here. */
+export function kubeServerUrl(store: Store, name: string): string | undefined {
+  const s = readStackSettings(store)
+  if (s.host === undefined || s.kubePort === undefined) return undefined
+  return `https://${hostPort(publicHost(s.host), Number(s.kubePort))}/clusters/${encodeURIComponent(name)}`
+}
+
 /** A local cluster's issuer URL: `https://HOST:PORT/id/<issuer id>` (EKS's form). */
 export function issuerUrlFor(host: string, oidcPort: number): (issuerId: string) => string {
   const origin = `https://${hostPort(publicHost(host), oidcPort)}`

@@ -219,6 +219,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       clock,
       logger,
       clusters,
+      place: { accountId, region },
       mutation,
     })
     stops.push(() => kube.server.close())

@@ -288,6 +288,17 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
     },
   )
 
+  await t.test('a cluster created while irsa up runs gets its context and is served', async () => {
+    const created = await ok(work, `node '${cliBin}' cluster create dev`)
+    assert.match(created, /kubectl context dev in .*kubeconfig/)
+    assert.match(await ok(work, 'kubectl --context dev get sa'), /^default\s+0\s+\d+s$/m)
+    assert.doesNotMatch(
+      await ok(work, 'kubectl --context dev get sa'),
+      /^app\s/m,
+      'clusters are separate',
+    )
+  })
+
   await t.test("refusals in kube-apiserver's words", async () => {
     const missing = await sh(
       work,

@@ -1,6 +1,8 @@
 import { InputError } from '../../core/index.js'
 import {
+  addKubeconfigContext,
   createLocalCluster,
+  kubeServerUrl,
   findCluster,
   openStackStore,
   rotateClusterKeys,
@@ -58,17 +60,21 @@ const create: Command = {
   usage: 'irsa cluster create NAME [--data-dir DIR] [--output json]',
   description:
     "Creates cluster NAME in the stack's account and region with a new RSA signing key and the\n" +
-    'issuer https://HOST:PORT/id/<32 hex>. A running irsa up serves it at once.',
+    'issuer https://HOST:PORT/id/<32 hex>. A running irsa up serves it at once, and its\n' +
+    'Kubernetes API: the context NAME is added to DIR/kubeconfig.',
   positionals: { min: 1, max: 1 },
   options: { 'data-dir': DATA_DIR_OPTION, output: OUTPUT_OPTION },
   run: (args, io) =>
     withStore(args, io, (store) => {
       const fmt = output(args)
       const c = createLocalCluster(store, stackPlace(store), args.requirePositional(0, 'NAME'))
+      const server = kubeServerUrl(store, c.name)
+      const context = server !== undefined && addKubeconfigContext(store.dir, c.name, server)
       io.stdout(
         fmt === 'json'
           ? JSON.stringify(clusterJson(store, c), null, 2) + '\n'
-          : `created cluster ${c.name}\n  issuer ${c.issuerUrl}\n`,
+          : `created cluster ${c.name}\n  issuer ${c.issuerUrl}\n` +
+              (context ? `  kubectl context ${c.name} in ${store.dir}/kubeconfig\n` : ''),
       )
       return EXIT.ok
     }),

@@ -239,7 +239,7 @@ test('the CLI over the data directory: cluster create/list/get/rotate-keys, crea
   assert.equal(created.code, 0, created.stderr)
   assert.match(
     created.stdout,
-    /^created cluster dev\n {2}issuer https:\/\/127\.0\.0\.1:\d+\/id\/[0-9A-F]{32}\n$/,
+    /^created cluster dev\n {2}issuer https:\/\/127\.0\.0\.1:\d+\/id\/[0-9A-F]{32}\n {2}kubectl context dev in \/.*\/kubeconfig\n$/,
   )
   const dup = await cli('cluster', 'create', 'dev')
   assert.equal(dup.code, 2)
