@@ -13,7 +13,8 @@ import { metaOf, metaString, obj } from './json.js'
 /** kube-controller-manager's pod name suffix alphabet (no vowels, no look-alikes). */
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'
 
-function suffix(n: number): string {
+/** `n` random characters of kube-controller-manager's name alphabet. */
+export function suffix(n: number): string {
   return [...randomBytes(n)].map((b) => ALPHABET[b % ALPHABET.length] ?? 'x').join('')
 }
 

@@ -11,6 +11,60 @@ import { isObject, str } from './json.js'
  * that say irsa simulates it, so `kubectl describe pod` shows it.
  */
 
+/** Where the ServiceAccount admission plugin mounts the API token, CA and namespace. */
+export const API_ACCESS_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount'
+
+/**
+ * The `kube-api-access-XXXXX` projected volume the ServiceAccount admission plugin adds
+ * (plugin/pkg/admission/serviceaccount): a bound token (3607 s, kube-apiserver's
+ * default with its 7 s of jitter), the cluster CA from `kube-root-ca.crt`, the
+ * namespace; mounted read-only in every container unless automounting is off.
+ */
+export function withApiAccess(pod: JsonObject, suffix: string): JsonObject {
+  const spec = isObject(pod['spec']) ? pod['spec'] : {}
+  const name = `kube-api-access-${suffix}`
+  const volume: JsonObject = {
+    name,
+    projected: {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        {
+          downwardAPI: {
+            items: [
+              {
+                path: 'namespace',
+                fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' },
+              },
+            ],
+          },
+        },
+      ],
+    },
+  }
+  const mount = (c: JsonValue): JsonValue => {
+    if (!isObject(c)) return c
+    const mounts = Array.isArray(c['volumeMounts']) ? c['volumeMounts'] : []
+    if (mounts.some((m) => isObject(m) && m['mountPath'] === API_ACCESS_MOUNT)) return c
+    return {
+      ...c,
+      volumeMounts: [...mounts, { name, readOnly: true, mountPath: API_ACCESS_MOUNT }],
+    }
+  }
+  const each = (key: string): JsonObject =>
+    Array.isArray(spec[key]) ? { [key]: spec[key].map(mount) } : {}
+  return {
+    ...pod,
+    spec: {
+      ...spec,
+      volumes: [...(Array.isArray(spec['volumes']) ? spec['volumes'] : []), volume],
+      ...each('containers'),
+      ...each('initContainers'),
+    },
+  }
+}
+
 /** The annotation on every simulated pod. */
 export const SIMULATED_ANNOTATION = 'irsa.dev/simulated'
 

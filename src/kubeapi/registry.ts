@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { Clock } from '../core/index.js'
 import { admitPod, BUILTIN_NAMESPACES, findServiceAccount, rfc3339 } from '../local/index.js'
 import {
@@ -11,9 +10,16 @@ import {
 } from '../store/index.js'
 import type { JsonObject, JsonValue, MutationConfig } from '../webhook/index.js'
 import { isObject, metaOf, metaString, obj, str, without } from './json.js'
-import { defaultPod, simulatedPodStatus } from './pods.js'
+import { defaultPod, simulatedPodStatus, withApiAccess } from './pods.js'
 import { groupVersion, resourceAt, type ResourceInfo } from './resources.js'
-import { deploymentStatus, desiredReplicas, ownedBy, podFor, templateHash } from './deployments.js'
+import {
+  deploymentStatus,
+  desiredReplicas,
+  ownedBy,
+  podFor,
+  suffix,
+  templateHash,
+} from './deployments.js'
 import { fieldSelector, labelSelector } from './selectors.js'
 import { invalid, KubeApiError, kubeError, type GroupResource } from './status.js'
 import { metadataErrors } from './validation.js'
@@ -39,8 +45,7 @@ const gr = (r: ResourceInfo): GroupResource => ({ group: r.group, resource: r.re
 
 /** `generateName` + five characters from the apiserver's alphabet. */
 function generated(prefix: string): string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789'
-  return prefix + [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('')
+  return prefix + suffix(5)
 }
 
 /** A stored record as the API shows it: the object with the server's metadata. */
@@ -323,7 +328,10 @@ export class KubeRegistry {
         name,
         detail: `error looking up service account ${namespace}/${saName}: serviceaccount "${saName}" not found`,
       })
-    const admitted = admitPod(defaulted, sa, this.#d.mutation()).pod
+    const automount =
+      spec['automountServiceAccountToken'] ?? sa['automountServiceAccountToken'] ?? true
+    const mounted = automount === false ? defaulted : withApiAccess(defaulted, suffix(5))
+    const admitted = admitPod(mounted, sa, this.#d.mutation()).pod
     return { ...admitted, status: simulatedPodStatus(admitted, this.#d.clock.now()) }
   }
 

@@ -201,6 +201,15 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
       )
       const token = pod.spec.volumes.find((v) => v.name === 'aws-iam-token')
       assert.equal(token?.projected?.sources[0]?.serviceAccountToken?.audience, 'sts.amazonaws.com')
+      assert.ok(
+        pod.spec.volumes.some((v) => /^kube-api-access-[a-z0-9]{5}$/.test(v.name)),
+        "the ServiceAccount admission plugin's API access volume is there",
+      )
+      assert.ok(
+        pod.spec.containers[0]!.volumeMounts.some(
+          (m) => m.mountPath === '/var/run/secrets/kubernetes.io/serviceaccount',
+        ),
+      )
       assert.equal(pod.status.phase, 'Running')
       const table = await ok(work, 'kubectl get pods')
       assert.match(table, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m)
