@@ -5,13 +5,20 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { CredentialLookup } from '../../../src/aws/index.js'
-import { manualClock } from '../../../src/core/index.js'
+import { manualClock, silentLogger, systemClock } from '../../../src/core/index.js'
 import { rootPrincipal, type Principal } from '../../../src/iam/index.js'
+import { startStack } from '../../../src/stack/index.js'
+import { createTokenSigner, loadSigningKey } from '../../../src/token/index.js'
 import {
   authorizeKubeRequest,
   createEksTokenAuthenticator,
+  createServiceAccountTokenAuthenticator,
   EksTokenError,
   parseEksToken,
   PRESIGNED_URL_LIFETIME_MS,
@@ -197,4 +204,61 @@ test('authorization: admins do anything; a ServiceAccount reads, Secrets only in
     ).status.message,
     'deployments.apps "api" is forbidden: User "system:serviceaccount:default:app" cannot get resource "deployments" in API group "apps" at the cluster scope',
   )
+})
+
+test('service-account tokens of the cluster: the API audience or the issuer, the cluster key, an existing ServiceAccount', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'irsa-kube-auth-'))
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const stack = await startStack({ dataDir: dir, clock: systemClock, logger: silentLogger() })
+  t.after(() => stack.close())
+  const cluster = stack.clusters().find((c) => c.name === 'local')
+  assert.ok(cluster !== undefined)
+  const signing = stack.store.clusters.signingKey(cluster.arn)
+  assert.ok(signing !== undefined)
+  const key = loadSigningKey(stack.store.clusters.readPrivateKey(cluster.arn, signing.kid))
+  const sign = (audiences: readonly string[], o: { issuer?: string; name?: string } = {}) =>
+    createTokenSigner({ key, issuer: o.issuer ?? cluster.issuerUrl, clock: systemClock }).issue({
+      namespace: 'default',
+      serviceAccount: { name: o.name ?? 'app' },
+      audiences,
+      expirationSeconds: 3600,
+    }).token
+  const authenticate = createServiceAccountTokenAuthenticator({
+    store: stack.store,
+    cluster,
+    clock: systemClock,
+    serviceAccountExists: (ns, name) => ns === 'default' && name === 'app',
+  })
+  assert.deepEqual(authenticate(sign(['https://kubernetes.default.svc'])), {
+    username: 'system:serviceaccount:default:app',
+    groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'],
+  })
+  assert.equal(
+    authenticate(sign([cluster.issuerUrl]))?.username,
+    'system:serviceaccount:default:app',
+  )
+  assert.throws(() => authenticate(sign(['sts.amazonaws.com'])), /audience/)
+  assert.throws(
+    () => authenticate(sign(['https://kubernetes.default.svc'], { issuer: 'https://elsewhere' })),
+    /issuer/,
+  )
+  assert.equal(authenticate(sign(['https://kubernetes.default.svc'], { name: 'gone' })), undefined)
+  const foreign = loadSigningKey(
+    generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString(),
+  )
+  const forged = createTokenSigner({
+    key: foreign,
+    issuer: cluster.issuerUrl,
+    clock: systemClock,
+  }).issue({
+    namespace: 'default',
+    serviceAccount: { name: 'app' },
+    audiences: ['https://kubernetes.default.svc'],
+    expirationSeconds: 3600,
+  }).token
+  assert.throws(() => authenticate(forged), /signature|key/)
 })
