@@ -5,7 +5,10 @@
  * `annotate`, `describe`, `-o jsonpath`, a pod mutated by the webhook's admission,
  * the Table columns of `get pods`, `create token` yielding a token STS accepts, a
  * Deployment's replicas as mutated pods, `get pods -w`, `delete`, and refusals worded as
- * kube-apiserver words them (a missing ServiceAccount, an invalid name, a bogus token).
+ * kube-apiserver words them (a missing ServiceAccount, an invalid name, a bogus token),
+ * and authentication as EKS does it: `aws eks update-kubeconfig`'s exec plugin
+ * (`aws eks get-token`), a ServiceAccount's token (reads; Forbidden on another
+ * namespace's Secrets and on writes), a forged EKS token and an STS-audience token (401).
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
