@@ -10,7 +10,7 @@ const LOCAL_PLATFORM_VERSION = 'eks.local'
 export interface ClusterView {
   /** The issuer as tokens carry it: `https://HOST:PORT/id/<32 hex>`. */
   readonly issuerUrl: string
-  /** `endpoint`: where the cluster answers (the issuer server's origin locally). */
+  /** `endpoint`: the cluster's Kubernetes API (`https://HOST:KUBE_PORT/clusters/NAME` locally). */
   readonly endpoint?: string
   /** PEM of the CA that signs the cluster's certificates (sent base64, as EKS does). */
   readonly caPem?: string

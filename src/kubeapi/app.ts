@@ -18,6 +18,7 @@ import {
   SERVER_VERSION,
   wantsAggregated,
 } from './discovery.js'
+import { forbidden, requestAttributes, type KubeAuthorizer } from './authz.js'
 import { openApiDocument, openApiRoot } from './openapi.js'
 import type { KubeRegistry } from './registry.js'
 import { routeOf } from './routes.js'
@@ -44,7 +45,11 @@ export interface KubeApiAppDeps {
   readonly clock: Clock
   readonly logger: Logger
   /** The user a request authenticates as, or undefined (401 Unauthorized). */
-  readonly authenticate: (req: IncomingMessage) => KubeUser | undefined
+  readonly authenticate: (
+    req: IncomingMessage,
+  ) => KubeUser | undefined | Promise<KubeUser | undefined>
+  /** Whether the user may make a resource request (absent: every authenticated user may). */
+  readonly authorize?: KubeAuthorizer
   readonly issueToken: TokenIssuer
   /** `host:port` this API is reached at (for `/api`'s serverAddressByClientCIDRs). */
   readonly serverAddress: string
@@ -118,7 +123,8 @@ export function createKubeApiApp(deps: KubeApiAppDeps): KubeApiApp {
     const method = req.method ?? 'GET'
     const accept = req.headers.accept
     if (unauthenticated(res, path)) return
-    if (deps.authenticate(req) === undefined) {
+    const user = await deps.authenticate(req)
+    if (user === undefined) {
       send(res, 401, kubeStatus('Unauthorized'))
       return
     }
@@ -152,6 +158,9 @@ export function createKubeApiApp(deps: KubeApiAppDeps): KubeApiApp {
       }
     }
     if (route.type !== 'resource') throw kubeError('NoSuchResource')
+    const attributes = requestAttributes(route, method, query)
+    if (deps.authorize !== undefined && !deps.authorize(user, attributes))
+      throw forbidden(user, attributes)
     const nowMs = deps.clock.now()
     if (method === 'GET' && (query.get('watch') === 'true' || query.get('watch') === '1')) {
       serveWatch(req, res, {

@@ -7,10 +7,12 @@ import {
   type Clock,
   type Logger,
 } from '../core/index.js'
+import type { CredentialLookup } from '../aws/index.js'
+import type { Principal } from '../iam/index.js'
 import {
-  certificateUser,
   createKubeApiApp,
   KubeRegistry,
+  resourceOfKind,
   startKubeApiServer,
   WatchHub,
   type KubeApiApp,
@@ -20,14 +22,20 @@ import {
 import { writePrivateFile, type Cluster, type Store } from '../store/index.js'
 import { createTokenSigner, loadSigningKey } from '../token/index.js'
 import type { MutationConfig } from '../webhook/index.js'
+import {
+  ADMIN_GROUP,
+  ADMIN_USER,
+  authorizeKubeRequest,
+  createEksTokenAuthenticator,
+  createKubeAuthenticator,
+  createServiceAccountTokenAuthenticator,
+} from './kube-auth.js'
 import { servingCertificate } from './local-ca.js'
+
+export { ADMIN_GROUP, ADMIN_USER } from './kube-auth.js'
 
 /** The kubeconfig `irsa up` writes in its data directory. */
 export const KUBECONFIG_FILE = 'kubeconfig'
-/** The group whose members are cluster admins (kube-apiserver's `system:masters`). */
-export const ADMIN_GROUP = 'system:masters'
-/** The kubeconfig user: kubeadm's admin identity. */
-export const ADMIN_USER = 'kubernetes-admin'
 
 /** What the stack's Kubernetes API needs. */
 export interface KubeApiOptions {
@@ -41,6 +49,12 @@ export interface KubeApiOptions {
   /** Where clusters created while the API runs are looked up. */
   readonly place: { readonly accountId: string; readonly region: string }
   readonly mutation: MutationConfig
+  /** The stack's account: its root (the admin access key) is cluster admin with EKS tokens. */
+  readonly accountId: string
+  /** The AWS endpoint's credentials, which verify `aws eks get-token` tokens. */
+  readonly credentials: CredentialLookup<Principal>
+  /** The AWS endpoint's origin: `aws eks get-token` presigns against it (AWS_ENDPOINT_URL). */
+  readonly awsOrigin: string
 }
 
 /** The running API and the kubeconfig that reaches it. */
@@ -61,12 +75,6 @@ function tokenIssuer(store: Store, cluster: Cluster, clock: Clock) {
     const issued = signer.issue(grant)
     return { token: issued.token, expiresAtMs: issued.expiresAt * 1000 }
   }
-}
-
-/** Only the admin group may use the API (ServiceAccounts and EKS tokens: later). */
-function admins(req: Parameters<typeof certificateUser>[0]) {
-  const user = certificateUser(req)
-  return user !== undefined && user.groups.includes(ADMIN_GROUP) ? user : undefined
 }
 
 function kubeconfigText(
@@ -150,9 +158,32 @@ function clusterApp(o: KubeApiOptions, cluster: Cluster, serverAddress: string):
     hub,
     clock: o.clock,
     logger: o.logger,
-    authenticate: admins,
+    authenticate: clusterAuthenticator(o, cluster, registry),
+    authorize: authorizeKubeRequest,
     issueToken: tokenIssuer(o.store, cluster, o.clock),
     serverAddress,
+  })
+}
+
+/** Client certificates, `aws eks get-token` tokens and the cluster's service-account tokens. */
+function clusterAuthenticator(o: KubeApiOptions, cluster: Cluster, registry: KubeRegistry) {
+  const serviceAccounts = resourceOfKind('v1', 'ServiceAccount')
+  return createKubeAuthenticator({
+    eksToken: createEksTokenAuthenticator({
+      clusterName: cluster.name,
+      accountId: o.accountId,
+      credentials: o.credentials,
+      clock: o.clock,
+      localOrigins: [o.awsOrigin],
+    }),
+    serviceAccountToken: createServiceAccountTokenAuthenticator({
+      store: o.store,
+      cluster,
+      clock: o.clock,
+      serviceAccountExists: (namespace, name) =>
+        serviceAccounts !== undefined && registry.exists(serviceAccounts, namespace, name),
+    }),
+    logger: o.logger,
   })
 }
 

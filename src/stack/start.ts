@@ -157,6 +157,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       logger,
       ...(o.jwksTimeoutMs !== undefined ? { timeoutMs: o.jwksTimeoutMs } : {}),
     })
+    const credentials = createCredentialLookup({ store, sessions, clock })
+    // The Kubernetes API starts after the AWS endpoint: DescribeCluster reads its URL late.
+    let kubeEndpointOf: (c: Cluster) => string | undefined = () => undefined
     const app = createAwsApp<Principal>({
       actions: [
         ...createIamActions({ store, clock, authorizer, logger, cache }),
@@ -165,13 +168,16 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       routes: createEksRoutes({
         store,
         authorizer,
-        viewOf: (c) => ({
-          issuerUrl: issuerUrlOf(c.issuerId),
-          endpoint: oidc.origin,
-          caPem: ca.certPem,
-        }),
+        viewOf: (c) => {
+          const endpoint = kubeEndpointOf(c)
+          return {
+            issuerUrl: issuerUrlOf(c.issuerId),
+            ...(endpoint !== undefined ? { endpoint } : {}),
+            caPem: ca.certPem,
+          }
+        },
       }),
-      credentials: createCredentialLookup({ store, sessions, clock }),
+      credentials,
       onRefused: recordRefusals(store),
       clock,
       logger,
@@ -221,8 +227,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       clusters,
       place: { accountId, region },
       mutation,
+      accountId,
+      credentials,
+      awsOrigin: aws.origin,
     })
     stops.push(() => kube.server.close())
+    const served = new Set(clusters.map((c) => c.arn))
+    kubeEndpointOf = (c) => (served.has(c.arn) ? kube.server.serverUrl(c.name) : undefined)
 
     store.settings.setMany({
       [SETTINGS.host]: host,

@@ -5,7 +5,10 @@
  * `annotate`, `describe`, `-o jsonpath`, a pod mutated by the webhook's admission,
  * the Table columns of `get pods`, `create token` yielding a token STS accepts, a
  * Deployment's replicas as mutated pods, `get pods -w`, `delete`, and refusals worded as
- * kube-apiserver words them (a missing ServiceAccount, an invalid name, a bogus token).
+ * kube-apiserver words them (a missing ServiceAccount, an invalid name, a bogus token),
+ * and authentication as EKS does it: `aws eks update-kubeconfig`'s exec plugin
+ * (`aws eks get-token`), a ServiceAccount's token (reads; Forbidden on another
+ * namespace's Secrets and on writes), a forged EKS token and an STS-audience token (401).
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -330,5 +333,48 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
     )
     assert.equal(bogus.code, 1)
     assert.match(bogus.stderr, /You must be logged in to the server \(Unauthorized\)/)
+  })
+
+  await t.test('authentication as EKS does it', async () => {
+    // aws eks update-kubeconfig writes an exec plugin calling `aws eks get-token`.
+    await ok(work, 'aws eks update-kubeconfig --name local --kubeconfig ./eks.kubeconfig')
+    const written = readFileSync(join(work, 'eks.kubeconfig'), 'utf8')
+    assert.match(written, /apiVersion: client\.authentication\.k8s\.io\/v1beta1/)
+    assert.match(written, /server: https:\/\/127\.0\.0\.1:\d+\/clusters\/local/)
+    assert.match(await ok(work, 'KUBECONFIG=./eks.kubeconfig kubectl get sa'), /^default\s/m)
+    const forged = await sh(
+      work,
+      'kubectl config set-credentials forged --token=k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8 > /dev/null\nkubectl --user=forged get sa',
+    )
+    assert.equal(forged.code, 1)
+    assert.match(forged.stderr, /\(Unauthorized\)/)
+
+    // A service-account token of the cluster: reads, but not Secrets of other namespaces.
+    await ok(
+      work,
+      'kubectl config set-credentials sa-app --token="$(kubectl create token app)" > /dev/null',
+    )
+    assert.match(await ok(work, 'kubectl --user=sa-app get pods'), /^NAME\s+READY/m)
+    assert.match(await ok(work, 'kubectl --user=sa-app get secrets -n default'), /^$|NAME/)
+    const secrets = await sh(work, 'kubectl --user=sa-app get secrets -n kube-system')
+    assert.equal(secrets.code, 1)
+    assert.match(
+      secrets.stderr,
+      /Error from server \(Forbidden\): secrets is forbidden: User "system:serviceaccount:default:app" cannot list resource "secrets" in API group "" in the namespace "kube-system"/,
+    )
+    const write = await sh(work, 'kubectl --user=sa-app create configmap nope')
+    assert.equal(write.code, 1)
+    assert.match(
+      write.stderr,
+      /configmaps is forbidden: User "system:serviceaccount:default:app" cannot create resource "configmaps"/,
+    )
+
+    // A token for STS (audience sts.amazonaws.com) is not a token for the API.
+    const sts = await sh(
+      work,
+      'kubectl config set-credentials sa-sts --token="$(kubectl create token app --audience sts.amazonaws.com)" > /dev/null\nkubectl --user=sa-sts get pods',
+    )
+    assert.equal(sts.code, 1)
+    assert.match(sts.stderr, /\(Unauthorized\)/)
   })
 })

@@ -132,7 +132,7 @@ test('first start: account, admin key, CA, cluster local, health, settings and f
   })
   const out = await eks.send(new DescribeClusterCommand({ name: 'local' }))
   assert.equal(out.cluster?.identity?.oidc?.issuer, local.issuerUrl)
-  assert.equal(out.cluster.endpoint, stack.oidcOrigin)
+  assert.equal(out.cluster.endpoint, `${stack.kubeOrigin}/clusters/local`)
   assert.equal(
     Buffer.from(out.cluster.certificateAuthority?.data ?? '', 'base64').toString('utf8'),
     readFileSync(stack.caFile, 'utf8'),
