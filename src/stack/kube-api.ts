@@ -9,12 +9,14 @@ import {
 import {
   certificateUser,
   createKubeApiApp,
+  createPodStreams,
   KubeRegistry,
   startKubeApiServer,
   WatchHub,
   type KubeApiServer,
   type TokenGrant,
 } from '../kubeapi/index.js'
+import { STACK_ENDPOINT_SETTING } from '../local/index.js'
 import { writePrivateFile, type Cluster, type Store } from '../store/index.js'
 import { createTokenSigner, loadSigningKey } from '../token/index.js'
 import type { MutationConfig } from '../webhook/index.js'
@@ -121,15 +123,27 @@ export async function startStackKubeApi(o: KubeApiOptions): Promise<StackKubeApi
       },
     })
     registry.bootstrap()
+    const issueToken = tokenIssuer(o.store, cluster, o.clock)
+    const podStreams = createPodStreams({
+      registry,
+      clock: o.clock,
+      logger: o.logger,
+      authenticate: admins,
+      issueToken,
+      inheritedEnv: () => process.env,
+      awsEndpoint: () => o.store.settings.get(STACK_ENDPOINT_SETTING),
+    })
     server.addCluster({
       name: cluster.name,
+      upgrade: podStreams.upgrade,
       app: createKubeApiApp({
         registry,
         hub,
         clock: o.clock,
         logger: o.logger,
         authenticate: admins,
-        issueToken: tokenIssuer(o.store, cluster, o.clock),
+        issueToken,
+        podStreams,
         serverAddress: `${o.host}:${String(server.port)}`,
       }),
     })

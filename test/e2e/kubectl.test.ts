@@ -225,6 +225,48 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
   })
 
   await t.test(
+    'kubectl exec runs as the pod sees IRSA; kubectl logs shows what it printed',
+    async () => {
+      const env = await ok(work, 'kubectl exec web -- env')
+      assert.match(env, new RegExp(`^AWS_ROLE_ARN=${ROLE}$`, 'm'))
+      const file = /^AWS_WEB_IDENTITY_TOKEN_FILE=(.+)$/m.exec(env)?.[1]
+      assert.ok(file !== undefined, env)
+      assert.notEqual(file, '/var/run/secrets/eks.amazonaws.com/serviceaccount/token')
+      // The file lives while the command runs (a private directory, removed after).
+      const token = await ok(
+        work,
+        'kubectl exec web -- sh -c \'test -r "$AWS_WEB_IDENTITY_TOKEN_FILE" && cat "$AWS_WEB_IDENTITY_TOKEN_FILE"\'',
+      )
+      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/)
+      const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+        sub: string
+        aud: string[] | string
+      }
+      assert.equal(claims.sub, 'system:serviceaccount:default:app')
+      assert.deepEqual([claims.aud].flat(), ['sts.amazonaws.com'])
+
+      const exit3 = await sh(work, "kubectl exec web -- sh -c 'echo out; echo err >&2; exit 3'")
+      assert.equal(exit3.code, 3, exit3.stderr)
+      assert.equal(exit3.stdout, 'out\n')
+      assert.match(exit3.stderr, /^err$/m)
+      assert.match(exit3.stderr, /command terminated with exit code 3/)
+
+      assert.equal(await ok(work, 'echo hi | kubectl exec -i web -- cat'), 'hi\n')
+      const arn = (
+        await ok(work, 'kubectl exec web -- aws sts get-caller-identity --query Arn --output text')
+      ).trim()
+      assert.match(arn, new RegExp(`^arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/app/\\S+$`))
+      assert.equal(await ok(work, 'kubectl logs web'), `${arn}\n`)
+      await ok(work, "kubectl exec web -- sh -c 'echo one; echo two >&2'")
+      assert.equal(await ok(work, 'kubectl logs web'), 'one\ntwo\n')
+      assert.equal(await ok(work, 'kubectl logs web --tail=1'), 'two\n')
+      const missing = await sh(work, 'kubectl exec nope -- true')
+      assert.equal(missing.code, 1)
+      assert.match(missing.stderr, /pods "nope" not found/)
+    },
+  )
+
+  await t.test(
     'a Deployment of 2 replicas gives 2 mutated pods; get -w sees a new pod',
     async () => {
       await ok(work, `cat > deploy.yaml <<'EOF'\n${DEPLOYMENT}EOF\nkubectl apply -f deploy.yaml`)
