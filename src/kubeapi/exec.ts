@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { dirname } from 'node:path'
 import type { Duplex, Writable } from 'node:stream'
 import { describeError, type Clock, type Logger } from '../core/index.js'
 import { execEnvironment, planPodExec, runWithToken, type SignedToken } from '../local/index.js'
@@ -103,6 +104,15 @@ function containerOf(pod: JsonObject, name: string, asked: string | null): strin
   })
 }
 
+/** What a pod does not see of the user's environment: their AWS configuration files. */
+const NOT_IN_POD = ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'HOME']
+
+function podInherited(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !NOT_IN_POD.includes(k)))
+}
+
 const truthy = (v: string | null): boolean => v === 'true' || v === '1'
 
 /** The Status kubelet reports on the error channel for an exit code. */
@@ -201,7 +211,12 @@ export function createPodStreams(deps: PodStreamsDeps): PodStreams {
     }
     runWithToken({
       command,
-      env: (tokenFile) => execEnvironment(deps.inheritedEnv(), plan, tokenFile, deps.awsEndpoint()),
+      env: (tokenFile) => ({
+        ...execEnvironment(podInherited(deps.inheritedEnv()), plan, tokenFile, deps.awsEndpoint()),
+        // A container's own home: the private directory, so the AWS CLI's credential
+        // cache (~/.aws/cli/cache) is the pod's, not the user's (stale across stacks).
+        HOME: dirname(tokenFile),
+      }),
       tokenFileName: plan.tokenFileName,
       sign,
       ...(deps.tempRoot !== undefined ? { tempRoot: deps.tempRoot } : {}),

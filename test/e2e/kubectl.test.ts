@@ -3,7 +3,8 @@
  * reader types it after `source .irsa/env` (KUBECONFIG comes from the env file): the
  * built-in namespaces and default ServiceAccounts, `apply` (created, then unchanged),
  * `annotate`, `describe`, `-o jsonpath`, a pod mutated by the webhook's admission,
- * the Table columns of `get pods`, `create token` yielding a token STS accepts, a
+ * the Table columns of `get pods`, `create token` yielding a token STS accepts, `exec`
+ * running as the pod sees IRSA (env, token file, exit code, stdin, STS) and `logs`, a
  * Deployment's replicas as mutated pods, `get pods -w`, `delete`, and refusals worded as
  * kube-apiserver words them (a missing ServiceAccount, an invalid name, a bogus token).
  */
@@ -232,6 +233,8 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
       const file = /^AWS_WEB_IDENTITY_TOKEN_FILE=(.+)$/m.exec(env)?.[1]
       assert.ok(file !== undefined, env)
       assert.notEqual(file, '/var/run/secrets/eks.amazonaws.com/serviceaccount/token')
+      // HOME is the exec's private directory: the AWS CLI's credential cache is not the user's.
+      assert.equal(/^HOME=(.+)$/m.exec(env)?.[1], dirname(file))
       // The file lives while the command runs (a private directory, removed after).
       const token = await ok(
         work,
