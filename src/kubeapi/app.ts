@@ -24,6 +24,7 @@ import type { KubeRegistry } from './registry.js'
 import { routeOf } from './routes.js'
 import { KubeApiError, kubeError, kubeStatus } from './status.js'
 import { serveScale } from './scale.js'
+import type { PodStreams } from './exec.js'
 import { serveToken, type TokenIssuer } from './token-request.js'
 import { serveVerb } from './verbs.js'
 import { serveWatch } from './watch-stream.js'
@@ -53,6 +54,8 @@ export interface KubeApiAppDeps {
   readonly issueToken: TokenIssuer
   /** `host:port` this API is reached at (for `/api`'s serverAddressByClientCIDRs). */
   readonly serverAddress: string
+  /** The pods' `exec` and `log` subresources (exec.ts); without it they are not served. */
+  readonly podStreams?: Pick<PodStreams, 'serve'>
   /** Served under `/.well-known/openid-configuration` and `/openid/v1/jwks`. */
   readonly issuerDocuments?: () => { readonly discovery: JsonValue; readonly jwks: JsonValue }
 }
@@ -161,6 +164,11 @@ export function createKubeApiApp(deps: KubeApiAppDeps): KubeApiApp {
     const attributes = requestAttributes(route, method, query)
     if (deps.authorize !== undefined && !deps.authorize(user, attributes))
       throw forbidden(user, attributes)
+    if (deps.podStreams !== undefined && route.resource.kind === 'Pod')
+      if (route.subresource === 'exec' || route.subresource === 'log') {
+        deps.podStreams.serve(req, res, route, query)
+        return
+      }
     const nowMs = deps.clock.now()
     if (method === 'GET' && (query.get('watch') === 'true' || query.get('watch') === '1')) {
       serveWatch(req, res, {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { createServer } from 'node:https'
 import { listen, type CertificateKeyPair, type Listening, type Logger } from '../core/index.js'
 import type { KubeApiApp } from './app.js'
@@ -8,6 +9,8 @@ import { kubeStatus } from './status.js'
 export interface KubeCluster {
   readonly name: string
   readonly app: KubeApiApp
+  /** Answers upgrade requests (`kubectl exec`'s WebSocket), the prefix removed. */
+  readonly upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, path: string) => void
 }
 
 /** A running Kubernetes API server of the local clusters. */
@@ -32,26 +35,30 @@ is looked up with `resolve` on its first request. Client certificates
  */
 export async function startKubeApiServer(o: {
   /** A cluster not added yet, by name (one created while the server runs), or undefined. */
-  readonly resolve?: (name: string) => KubeApiApp | undefined
+  readonly resolve?: (name: string) => KubeCluster | undefined
   readonly tls: CertificateKeyPair
   readonly clientCa: string
   readonly host?: string
   readonly port?: number
   readonly logger?: Logger
 }): Promise<KubeApiServer> {
-  const clusters = new Map<string, KubeApiApp>()
-  const clusterApp = (name: string): KubeApiApp | undefined => {
+  const clusters = new Map<string, KubeCluster>()
+  const named = (name: string): KubeCluster | undefined => {
     const known = clusters.get(name)
     if (known !== undefined) return known
     const found = o.resolve?.(name)
     if (found !== undefined) clusters.set(name, found)
     return found
   }
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+  const clusterOf = (req: IncomingMessage): { c: KubeCluster; path: string } | undefined => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     const m = /^\/clusters\/([^/]+)(\/.*)?$/.exec(path)
-    const app = m === null ? undefined : clusterApp(decodeURIComponent(m[1] ?? ''))
-    if (m === null || app === undefined) {
+    const c = m === null ? undefined : named(decodeURIComponent(m[1] ?? ''))
+    return c === undefined ? undefined : { c, path: m?.[2] ?? '/' }
+  }
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const found = clusterOf(req)
+    if (found === undefined) {
       const body = JSON.stringify(kubeStatus('NoSuchResource'))
       res.writeHead(404, {
         'Content-Type': 'application/json',
@@ -60,7 +67,7 @@ export async function startKubeApiServer(o: {
       res.end(body)
       return
     }
-    app(req, res, m[2] ?? '/')
+    found.c.app(req, res, found.path)
   }
   const server = createServer(
     {
@@ -72,6 +79,11 @@ export async function startKubeApiServer(o: {
     },
     handler,
   )
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const found = clusterOf(req)
+    if (found?.c.upgrade !== undefined) found.c.upgrade(req, socket, head, found.path)
+    else socket.destroy()
+  })
   const listening = await listen(server, {
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 0,
@@ -82,7 +94,7 @@ export async function startKubeApiServer(o: {
   return {
     ...listening,
     addCluster: (c) => {
-      clusters.set(c.name, c.app)
+      clusters.set(c.name, c)
     },
     serverUrl: (name) => `${listening.origin}${clusterPrefix(name)}`,
   }

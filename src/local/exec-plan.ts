@@ -168,3 +168,49 @@ export function execEnvironment(
   }
   return env
 }
+
+/** What a command run as a stored pod's container gets (see {@link planPodExec}). */
+export interface PodExecPlan {
+  /** The container's literal variables (`value`, not `valueFrom`), in order. */
+  readonly injected: readonly (readonly [string, string])[]
+  /** The token file's name: the basename of the container's `AWS_WEB_IDENTITY_TOKEN_FILE`. */
+  readonly tokenFileName: string
+  /** The projected token's audience and lifetime; undefined when the pod has none. */
+  readonly projected: { readonly audience: string; readonly expirationSeconds: number } | undefined
+  readonly serviceAccountName: string
+}
+
+/**
+ * Plans a command run as container `containerName` of a pod already admitted (stored
+ * after the webhook's mutation): its literal environment, and the projected token the
+ * webhook gave it (none: the pod does not use IRSA). Throws when the pod has no such
+ * container.
+ */
+export function planPodExec(pod: JsonObject, containerName: string): PodExecPlan {
+  const containers = at(pod, 'spec', 'containers')
+  const container: unknown = Array.isArray(containers)
+    ? (containers as unknown[]).find((c) => isObject(c) && c['name'] === containerName)
+    : undefined
+  if (!isObject(container))
+    throw new LocalError('ERR_LOCAL_EXEC', `the pod has no container ${containerName}`)
+  const injected: [string, string][] = []
+  const env = container['env']
+  if (Array.isArray(env))
+    for (const e of env)
+      if (isObject(e) && typeof e['name'] === 'string' && typeof e['value'] === 'string')
+        injected.push([e['name'], e['value']])
+  const tokenPath = injected.find(([k]) => k === ENV.webIdentityTokenFile)?.[1]
+  let projected: PodExecPlan['projected']
+  try {
+    projected = tokenPath === undefined ? undefined : projectedToken(pod)
+  } catch {
+    projected = undefined
+  }
+  const sa = at(pod, 'spec', 'serviceAccountName')
+  return {
+    injected,
+    tokenFileName: tokenPath === undefined ? 'token' : posix.basename(tokenPath),
+    projected,
+    serviceAccountName: typeof sa === 'string' && sa !== '' ? sa : 'default',
+  }
+}

@@ -3,6 +3,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { constants } from 'node:os'
+import type { Writable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import { describeError } from '../core/index.js'
 import { LocalError } from './errors.js'
@@ -49,8 +50,13 @@ interface RunWithTokenOptions {
   /** The command's output, as text. */
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
-  /** The command's standard input: the caller's (`inherit`) or none. Default `inherit`. */
-  readonly stdin?: 'inherit' | 'ignore'
+  /**
+   * The command's standard input: the caller's (`inherit`), none, or a pipe handed to
+   * {@link RunWithTokenOptions.onStdin}. Default `inherit`.
+   */
+  readonly stdin?: 'inherit' | 'ignore' | 'pipe'
+  /** With `stdin: 'pipe'`: the command's standard input, once it runs. */
+  readonly onStdin?: (stdin: Writable) => void
   /**
    * Subscribes to the signals to pass to the command (SIGINT, SIGTERM, ...); returns
    * the unsubscribe function. Default: none.
@@ -123,8 +129,12 @@ export async function runWithToken(options: RunWithTokenOptions): Promise<number
         if (rest !== '') write(rest)
       })
     }
-    pipe(child.stdout, options.stdout)
-    pipe(child.stderr, options.stderr)
+    if (child.stdin !== null) {
+      child.stdin.on('error', () => undefined)
+      options.onStdin?.(child.stdin)
+    }
+    if (child.stdout !== null) pipe(child.stdout, options.stdout)
+    if (child.stderr !== null) pipe(child.stderr, options.stderr)
     schedule(refreshDelay(first.lifetimeSeconds))
     unsubscribe = options.onSignal?.((signal) => {
       child.kill(signal)

@@ -7,6 +7,7 @@ export { createStoreServiceAccountSource, findServiceAccount } from './service-a
 export { applyManifests } from './apply.js'
 export { humanDuration } from './age.js'
 export { kindOfResource, getObjects, formatTable, formatObjects, noResources } from './get.js'
-export { planExec, execEnvironment } from './exec-plan.js'
+export { planExec, planPodExec, execEnvironment } from './exec-plan.js'
+export type { PodExecPlan, SignedToken } from './exec-plan.js'
 export { runWithToken, REFRESH_FRACTION, RETRY_MS } from './exec.js'
 export type { Timers } from './exec.js'

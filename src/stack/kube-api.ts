@@ -11,14 +11,16 @@ import type { CredentialLookup } from '../aws/index.js'
 import type { Principal } from '../iam/index.js'
 import {
   createKubeApiApp,
+  createPodStreams,
   KubeRegistry,
   resourceOfKind,
   startKubeApiServer,
   WatchHub,
-  type KubeApiApp,
+  type KubeCluster,
   type KubeApiServer,
   type TokenGrant,
 } from '../kubeapi/index.js'
+import { STACK_ENDPOINT_SETTING } from '../local/index.js'
 import { writePrivateFile, type Cluster, type Store } from '../store/index.js'
 import { createTokenSigner, loadSigningKey } from '../token/index.js'
 import type { MutationConfig } from '../webhook/index.js'
@@ -113,7 +115,7 @@ function kubeconfigText(
  * after it, and an admin client certificate (`CN=kubernetes-admin, O=system:masters`).
  */
 export async function startStackKubeApi(o: KubeApiOptions): Promise<StackKubeApi> {
-  let appFor: (cluster: Cluster) => KubeApiApp = () => {
+  let appFor: (cluster: Cluster) => KubeCluster = () => {
     throw new Error('the Kubernetes API is not listening yet')
   }
   const server = await startKubeApiServer({
@@ -128,7 +130,7 @@ export async function startStackKubeApi(o: KubeApiOptions): Promise<StackKubeApi
     },
   })
   appFor = (cluster) => clusterApp(o, cluster, `${o.host}:${String(server.port)}`)
-  for (const cluster of o.clusters) server.addCluster({ name: cluster.name, app: appFor(cluster) })
+  for (const cluster of o.clusters) server.addCluster(appFor(cluster))
   const client = issueClientCertificate(o.ca, {
     commonName: ADMIN_USER,
     organization: ADMIN_GROUP,
@@ -139,8 +141,8 @@ export async function startStackKubeApi(o: KubeApiOptions): Promise<StackKubeApi
   return { server, kubeconfig }
 }
 
-/** One cluster's API over its objects, with its built-in objects made. */
-function clusterApp(o: KubeApiOptions, cluster: Cluster, serverAddress: string): KubeApiApp {
+/** One cluster's API over its objects, with its built-in objects made, and its exec. */
+function clusterApp(o: KubeApiOptions, cluster: Cluster, serverAddress: string): KubeCluster {
   const hub = new WatchHub(o.store.kubeObjects.revision(cluster.arn))
   const registry = new KubeRegistry({
     store: o.store,
@@ -153,16 +155,36 @@ function clusterApp(o: KubeApiOptions, cluster: Cluster, serverAddress: string):
     },
   })
   registry.bootstrap()
-  return createKubeApiApp({
+  const authenticate = clusterAuthenticator(o, cluster, registry)
+  const issueToken = tokenIssuer(o.store, cluster, o.clock)
+  const podStreams = createPodStreams({
     registry,
-    hub,
     clock: o.clock,
     logger: o.logger,
-    authenticate: clusterAuthenticator(o, cluster, registry),
-    authorize: authorizeKubeRequest,
-    issueToken: tokenIssuer(o.store, cluster, o.clock),
-    serverAddress,
+    // exec runs a command on this machine: the cluster admin only.
+    authenticate: async (req) => {
+      const user = await authenticate(req)
+      return user?.groups.includes(ADMIN_GROUP) === true ? user : undefined
+    },
+    issueToken,
+    inheritedEnv: () => process.env,
+    awsEndpoint: () => o.store.settings.get(STACK_ENDPOINT_SETTING),
   })
+  return {
+    name: cluster.name,
+    upgrade: podStreams.upgrade,
+    app: createKubeApiApp({
+      registry,
+      hub,
+      clock: o.clock,
+      logger: o.logger,
+      authenticate,
+      authorize: authorizeKubeRequest,
+      issueToken,
+      podStreams,
+      serverAddress,
+    }),
+  }
 }
 
 /** Client certificates, `aws eks get-token` tokens and the cluster's service-account tokens. */

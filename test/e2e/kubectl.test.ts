@@ -3,7 +3,8 @@
  * reader types it after `source .irsa/env` (KUBECONFIG comes from the env file): the
  * built-in namespaces and default ServiceAccounts, `apply` (created, then unchanged),
  * `annotate`, `describe`, `-o jsonpath`, a pod mutated by the webhook's admission,
- * the Table columns of `get pods`, `create token` yielding a token STS accepts, a
+ * the Table columns of `get pods`, `create token` yielding a token STS accepts, `exec`
+ * running as the pod sees IRSA (env, token file, exit code, stdin, STS) and `logs`, a
  * Deployment's replicas as mutated pods, `get pods -w`, `delete`, and refusals worded as
  * kube-apiserver words them (a missing ServiceAccount, an invalid name, a bogus token),
  * and authentication as EKS does it: `aws eks update-kubeconfig`'s exec plugin
@@ -249,6 +250,50 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
     )
     assert.equal(arn.trim(), `arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/app/kubectl-token`)
   })
+
+  await t.test(
+    'kubectl exec runs as the pod sees IRSA; kubectl logs shows what it printed',
+    async () => {
+      const env = await ok(work, 'kubectl exec web -- env')
+      assert.match(env, new RegExp(`^AWS_ROLE_ARN=${ROLE}$`, 'm'))
+      const file = /^AWS_WEB_IDENTITY_TOKEN_FILE=(.+)$/m.exec(env)?.[1]
+      assert.ok(file !== undefined, env)
+      assert.notEqual(file, '/var/run/secrets/eks.amazonaws.com/serviceaccount/token')
+      // HOME is the exec's private directory: the AWS CLI's credential cache is not the user's.
+      assert.equal(/^HOME=(.+)$/m.exec(env)?.[1], dirname(file))
+      // The file lives while the command runs (a private directory, removed after).
+      const token = await ok(
+        work,
+        'kubectl exec web -- sh -c \'test -r "$AWS_WEB_IDENTITY_TOKEN_FILE" && cat "$AWS_WEB_IDENTITY_TOKEN_FILE"\'',
+      )
+      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/)
+      const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+        sub: string
+        aud: string[] | string
+      }
+      assert.equal(claims.sub, 'system:serviceaccount:default:app')
+      assert.deepEqual([claims.aud].flat(), ['sts.amazonaws.com'])
+
+      const exit3 = await sh(work, "kubectl exec web -- sh -c 'echo out; echo err >&2; exit 3'")
+      assert.equal(exit3.code, 3, exit3.stderr)
+      assert.equal(exit3.stdout, 'out\n')
+      assert.match(exit3.stderr, /^err$/m)
+      assert.match(exit3.stderr, /command terminated with exit code 3/)
+
+      assert.equal(await ok(work, 'echo hi | kubectl exec -i web -- cat'), 'hi\n')
+      const arn = (
+        await ok(work, 'kubectl exec web -- aws sts get-caller-identity --query Arn --output text')
+      ).trim()
+      assert.match(arn, new RegExp(`^arn:aws:sts::${TEST_ACCOUNT_ID}:assumed-role/app/\\S+$`))
+      assert.equal(await ok(work, 'kubectl logs web'), `${arn}\n`)
+      await ok(work, "kubectl exec web -- sh -c 'echo one; echo two >&2'")
+      assert.equal(await ok(work, 'kubectl logs web'), 'one\ntwo\n')
+      assert.equal(await ok(work, 'kubectl logs web --tail=1'), 'two\n')
+      const missing = await sh(work, 'kubectl exec nope -- true')
+      assert.equal(missing.code, 1)
+      assert.match(missing.stderr, /pods "nope" not found/)
+    },
+  )
 
   await t.test(
     'a Deployment of 2 replicas gives 2 mutated pods; get -w sees a new pod',
