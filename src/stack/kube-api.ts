@@ -109,7 +109,7 @@ export async function startStackKubeApi(o: KubeApiOptions): Promise<StackKubeApi
     logger: o.logger,
   })
   for (const cluster of o.clusters) {
-    const hub = new WatchHub(o.store.kubeObjects.revision(cluster.arn))
+    const hub = new WatchHub(o.store, cluster.arn)
     const registry = new KubeRegistry({
       store: o.store,
       clusterArn: cluster.arn,

@@ -32,7 +32,10 @@ export type {
   KubeObjectChange,
   KubeObjectPrecondition,
   KubeObjectRepo,
+  KubeObjectChangeRecord,
+  KubeObjectChanges,
 } from './kube-objects.js'
+export { KUBE_CHANGES_KEPT } from './kube-objects.js'
 export type {
   DecisionOutcome,
   DecisionRecord,

@@ -230,7 +230,7 @@ export function openStore(options: OpenStoreOptions): Store {
     policies: createPolicyRepo(ctx),
     oidcProviders: createOidcProviderRepo(ctx),
     clusters: createClusterRepo(ctx),
-    kubeObjects: hasTable(db, 'kube_objects')
+    kubeObjects: hasTable(db, 'kube_changes')
       ? createKubeObjectRepo(ctx)
       : missingKubeObjectRepo(migration.to),
     decisions: createDecisionLog(ctx, options.decisionLogSync ?? 'normal'),

@@ -263,6 +263,16 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
         (s) => /^late\s+1\/1\s+Running/m.test(s),
         'the new pod on the watch',
       )
+      // Written by another process straight to the store: the open watch sees it too.
+      await ok(
+        work,
+        `cat > shell.yaml <<'EOF'\n${POD('shell', 'app')}EOF\nnode '${cliBin}' apply -f shell.yaml`,
+      )
+      await until(
+        () => seen,
+        (s) => /^shell\s/m.test(s),
+        'the pod irsa apply wrote, on the watch',
+      )
       watch.kill('SIGTERM')
 
       assert.match(await ok(work, 'kubectl delete deployment api'), /deployment.apps "api" deleted/)
