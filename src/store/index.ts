@@ -34,6 +34,7 @@ export type {
   KubeObjectRepo,
   KubeObjectChangeRecord,
   KubeObjectChanges,
+  KubeObjectSync,
 } from './kube-objects.js'
 export { KUBE_CHANGES_KEPT } from './kube-objects.js'
 export type {

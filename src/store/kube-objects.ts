@@ -149,8 +149,32 @@ export function missingKubeObjectRepo(version: number): KubeObjectRepo {
   return { get: fail, list: fail, apply: fail, delete: fail, revision: fail, changes: fail }
 }
 
+/**
+ * How object writes outside a transaction commit: `normal` (the default) commits with
+ * `synchronous=NORMAL`, as the decision log does — a write survives a crash of the
+ * process, and after a power loss only those since the last FULL commit or checkpoint can
+ * be lost (the WAL is append-only: what survives is a prefix, revisions stay consistent);
+ * `full` fsyncs each one.
+ */
+export type KubeObjectSync = 'normal' | 'full'
+
 /** Builds the Kubernetes object repository over `ctx`. */
-export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo {
+export function createKubeObjectRepo(
+  { db, clock }: RepoContext,
+  sync: KubeObjectSync = 'normal',
+): KubeObjectRepo {
+  const relaxed = db.prepare('PRAGMA synchronous = NORMAL')
+  const full = db.prepare('PRAGMA synchronous = FULL')
+  /** The PRAGMA may not change inside a transaction; an enclosing one commits FULL anyway. */
+  const relaxedCommit = <T>(fn: () => T): T => {
+    if (sync === 'full' || db.inTransaction) return fn()
+    relaxed.run()
+    try {
+      return fn()
+    } finally {
+      full.run()
+    }
+  }
   const cols = `c.arn AS cluster_arn, o.kind, o.namespace, o.name, o.uid, o.resource_version,
     o.created_at, o.updated_at, o.object FROM kube_objects o JOIN clusters c ON c.pk = o.cluster_pk`
   const clusterPk = db.prepare<[string], number>('SELECT pk FROM clusters WHERE arn = ?').pluck()
@@ -368,11 +392,11 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
           op: 'insert',
           parent: { entity: 'cluster', key: arn },
         },
-        () => apply.immediate(arn, input, expect),
+        () => relaxedCommit(() => apply.immediate(arn, input, expect)),
       ),
     delete: (arn, key) =>
       guarded({ entity: 'kubeObject', key: label(key), op: 'delete' }, () =>
-        del.immediate(arn, key),
+        relaxedCommit(() => del.immediate(arn, key)),
       ),
   }
 }
