@@ -210,6 +210,7 @@ export function createKubeApiApp(deps: KubeApiAppDeps): KubeApiApp {
     }
     if (route.subresource !== undefined) throw kubeError('NoSuchResource')
     const answer = serveVerb(base, registry)
+    if (answer.warnings !== undefined) res.setHeader('Warning', [...answer.warnings])
     send(res, answer.status, answer.body)
   }
 

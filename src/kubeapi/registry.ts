@@ -43,6 +43,12 @@ const SERVER_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp'] as const
 
 const gr = (r: ResourceInfo): GroupResource => ({ group: r.group, resource: r.resource })
 
+/** Names tried for a `generateName` before AlreadyExists is answered. */
+const GENERATE_NAME_ATTEMPTS = 8
+
+const isAlreadyExists = (e: unknown): boolean =>
+  e instanceof KubeApiError && e.status.reason === 'AlreadyExists'
+
 /** `generateName` + five characters from the apiserver's alphabet. */
 function generated(prefix: string): string {
   return prefix + suffix(5)
@@ -143,7 +149,20 @@ export class KubeRegistry {
     const meta = metaOf(object)
     const given = typeof meta['name'] === 'string' ? meta['name'] : ''
     const prefix = typeof meta['generateName'] === 'string' ? meta['generateName'] : ''
-    const name = given === '' && prefix !== '' ? generated(prefix) : given
+    if (given !== '' || prefix === '') return this.#create(r, namespace, object, given)
+    // A generated name that is taken is generated again (kube-apiserver's RetryGenerateName,
+    // GA in 1.32: 8 attempts in all).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.#create(r, namespace, object, generated(prefix))
+      } catch (e) {
+        if (attempt >= GENERATE_NAME_ATTEMPTS || !isAlreadyExists(e)) throw e
+      }
+    }
+  }
+
+  #create(r: ResourceInfo, namespace: string, object: JsonObject, name: string): JsonObject {
+    const meta = metaOf(object)
     const errors = metadataErrors(r.kind, name)
     if (errors.length > 0) throw invalid(r.kind, name, errors)
     if (r.namespaced) this.#requireNamespace(namespace)

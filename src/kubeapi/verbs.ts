@@ -5,6 +5,7 @@ import { applyPatch, isApplyPatch, strategicMerge } from './patch.js'
 import { decodeProtobufObject, PROTOBUF_TYPE } from './protobuf.js'
 import type { KubeRegistry } from './registry.js'
 import type { ResourceInfo } from './resources.js'
+import { fieldValidationOf, unknownFields, validateFields } from './fields.js'
 import { kubeError, type GroupResource } from './status.js'
 import { renderTable, wantsTable } from './table.js'
 
@@ -26,6 +27,8 @@ export interface ResourceRequest {
 export interface Answer {
   readonly status: number
   readonly body: JsonValue
+  /** `Warning` header values (unknown fields under `fieldValidation=Warn`). */
+  readonly warnings?: readonly string[]
 }
 
 const ok = (body: JsonValue, status = 200): Answer => ({ status, body })
@@ -105,6 +108,27 @@ function deleted(req: ResourceRequest, object: JsonObject): Answer {
   })
 }
 
+/** The body under the request's `fieldValidation` (protobuf bodies have no unknown fields). */
+function checkedBody(
+  req: ResourceRequest,
+  body: JsonValue,
+  ignore: readonly string[] = [],
+): { readonly body: JsonValue; readonly warnings: readonly string[] } {
+  const type = (req.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  if (type === PROTOBUF_TYPE) return { body, warnings: [] }
+  return validateFields(
+    req.resource.kind,
+    req.resource.version,
+    body,
+    fieldValidationOf(req.query),
+    ignore,
+  )
+}
+
+function warned(a: Answer, warnings: readonly string[]): Answer {
+  return warnings.length === 0 ? a : { ...a, warnings }
+}
+
 /**
  * Server-side apply (`application/apply-patch+yaml`, `kubectl apply --server-side`): the
  * applied configuration creates the object when it is absent, and is merged into it
@@ -136,18 +160,24 @@ export function serveVerb(req: ResourceRequest, registry: KubeRegistry): Answer 
   switch (req.method) {
     case 'GET':
       return name === undefined ? listOf(req, registry) : one(req, registry.get(r, ns, name))
-    case 'POST':
+    case 'POST': {
       if (name !== undefined) break
-      return one(req, registry.create(r, ns, parseBody(req)), 201)
-    case 'PUT':
+      const checked = checkedBody(req, parseBody(req))
+      return warned(one(req, registry.create(r, ns, checked.body), 201), checked.warnings)
+    }
+    case 'PUT': {
       if (name === undefined) break
-      return one(req, registry.update(r, ns, name, parseBody(req)))
+      const checked = checkedBody(req, parseBody(req))
+      return warned(one(req, registry.update(r, ns, name, checked.body)), checked.warnings)
+    }
     case 'PATCH': {
       if (name === undefined) break
       if (isApplyPatch(req.contentType)) return serverSideApply(req, registry, ns, name)
       const current = registry.get(r, ns, name)
       const next = applyPatch(current, req.contentType ?? '', req.raw.toString('utf8'))
-      return one(req, registry.replace(r, ns, name, next))
+      // Fields already unknown in the stored object (written by `irsa apply`) are not the patch's.
+      const checked = checkedBody(req, next, unknownFields(r.kind, current))
+      return warned(one(req, registry.replace(r, ns, name, checked.body)), checked.warnings)
     }
     case 'DELETE':
       if (name === undefined) break

@@ -70,12 +70,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, ctx: Watch
   const from = rvText === '' || rvText === '0' ? current : Number(rvText)
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' })
   res.flushHeaders()
-  const sub = Number.isFinite(from)
-    ? ctx.hub.subscribe(from, (e) => {
-        if (matches(e)) write(e.type, wrap(e.object))
-      })
-    : undefined
-  if (sub === undefined) {
+  const expired = (): void => {
     write(
       'ERROR',
       kubeStatus('Expired', {
@@ -83,6 +78,17 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, ctx: Watch
       }) as unknown as JsonObject,
     )
     res.end()
+  }
+  const sub = Number.isFinite(from)
+    ? ctx.hub.subscribe(from, {
+        onEvent: (e) => {
+          if (matches(e)) write(e.type, wrap(e.object))
+        },
+        onExpired: expired,
+      })
+    : undefined
+  if (sub === undefined) {
+    expired()
     return
   }
   if (rvText === '' || rvText === '0')

@@ -143,7 +143,7 @@ export async function startStackKubeApi(o: KubeApiOptions): Promise<StackKubeApi
 
 /** One cluster's API over its objects, with its built-in objects made, and its exec. */
 function clusterApp(o: KubeApiOptions, cluster: Cluster, serverAddress: string): KubeCluster {
-  const hub = new WatchHub(o.store.kubeObjects.revision(cluster.arn))
+  const hub = new WatchHub(o.store, cluster.arn)
   const registry = new KubeRegistry({
     store: o.store,
     clusterArn: cluster.arn,

@@ -32,7 +32,11 @@ export type {
   KubeObjectChange,
   KubeObjectPrecondition,
   KubeObjectRepo,
+  KubeObjectChangeRecord,
+  KubeObjectChanges,
+  KubeObjectSync,
 } from './kube-objects.js'
+export { KUBE_CHANGES_KEPT } from './kube-objects.js'
 export type {
   DecisionOutcome,
   DecisionRecord,

@@ -39,6 +39,26 @@ export type KubeObjectPrecondition =
 /** What {@link KubeObjectRepo.apply} did, in `kubectl apply`'s words. */
 export type KubeObjectChange = 'created' | 'configured' | 'unchanged'
 
+/** How many changes of a cluster the change log keeps (older ones are pruned). */
+export const KUBE_CHANGES_KEPT = 10_000
+
+/**
+ * One entry of a cluster's change log: what happened at `record.resourceVersion` (the
+ * cluster's revision then). A DELETED record is the object as it was when deleted.
+ */
+export interface KubeObjectChangeRecord {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED'
+  readonly record: KubeObjectRecord
+}
+
+/** The changes after a revision, and the floor of the log (older revisions are gone). */
+export interface KubeObjectChanges {
+  /** Changes at revisions up to this one were pruned: a reader from before it missed some. */
+  readonly floor: number
+  /** Oldest first; empty when `after` is below `floor`. */
+  readonly changes: KubeObjectChangeRecord[]
+}
+
 /**
  * The Kubernetes objects of local clusters, by cluster ARN. Writes are create-or-replace
  * (`apply`): an object equal to the stored one (as canonical JSON) writes nothing.
@@ -62,6 +82,12 @@ export interface KubeObjectRepo {
   delete(clusterArn: string, key: KubeObjectKey): boolean
   /** The cluster's revision: the resourceVersion of its newest change (0 before any). */
   revision(clusterArn: string): number
+  /**
+   * The change log after revision `after` (at most `limit` changes, oldest first). Every
+   * write and delete adds one change per revision in its own transaction; the log keeps
+   * the last {@link KUBE_CHANGES_KEPT} of each cluster.
+   */
+  changes(clusterArn: string, after: number, limit?: number): KubeObjectChanges
 }
 
 interface Row {
@@ -106,8 +132,8 @@ function label(key: KubeObjectKey): string {
     : `${key.kind} ${key.namespace}/${key.name}`
 }
 
-/** The schema version that brought the Kubernetes object tables. */
-const KUBE_OBJECTS_SCHEMA = 2
+/** The schema version that brought the Kubernetes object tables (with their change log). */
+const KUBE_OBJECTS_SCHEMA = 4
 
 /**
  * The repository of a store opened with an older migration list (tests of migrations
@@ -120,11 +146,35 @@ export function missingKubeObjectRepo(version: number): KubeObjectRepo {
       `Kubernetes objects need schema version ${String(KUBE_OBJECTS_SCHEMA)}; this store has ${String(version)}`,
     )
   }
-  return { get: fail, list: fail, apply: fail, delete: fail, revision: fail }
+  return { get: fail, list: fail, apply: fail, delete: fail, revision: fail, changes: fail }
 }
 
+/**
+ * How object writes outside a transaction commit: `normal` (the default) commits with
+ * `synchronous=NORMAL`, as the decision log does — a write survives a crash of the
+ * process, and after a power loss only those since the last FULL commit or checkpoint can
+ * be lost (the WAL is append-only: what survives is a prefix, revisions stay consistent);
+ * `full` fsyncs each one.
+ */
+export type KubeObjectSync = 'normal' | 'full'
+
 /** Builds the Kubernetes object repository over `ctx`. */
-export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo {
+export function createKubeObjectRepo(
+  { db, clock }: RepoContext,
+  sync: KubeObjectSync = 'normal',
+): KubeObjectRepo {
+  const relaxed = db.prepare('PRAGMA synchronous = NORMAL')
+  const full = db.prepare('PRAGMA synchronous = FULL')
+  /** The PRAGMA may not change inside a transaction; an enclosing one commits FULL anyway. */
+  const relaxedCommit = <T>(fn: () => T): T => {
+    if (sync === 'full' || db.inTransaction) return fn()
+    relaxed.run()
+    try {
+      return fn()
+    } finally {
+      full.run()
+    }
+  }
   const cols = `c.arn AS cluster_arn, o.kind, o.namespace, o.name, o.uid, o.resource_version,
     o.created_at, o.updated_at, o.object FROM kube_objects o JOIN clusters c ON c.pk = o.cluster_pk`
   const clusterPk = db.prepare<[string], number>('SELECT pk FROM clusters WHERE arn = ?').pluck()
@@ -135,12 +185,56 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
     `SELECT ${cols} WHERE c.arn = @arn AND o.kind = @kind AND (@ns IS NULL OR o.namespace = @ns)
      ORDER BY o.namespace, o.name`,
   )
-  const bump = db
-    .prepare<[number], number>(
-      `INSERT INTO kube_revisions (cluster_pk, revision) VALUES (?, 1)
-       ON CONFLICT (cluster_pk) DO UPDATE SET revision = revision + 1 RETURNING revision`,
+  const bumpRevision = db.prepare<[number], { revision: number; compacted: number }>(
+    `INSERT INTO kube_revisions (cluster_pk, revision, compacted) VALUES (?, 1, 0)
+     ON CONFLICT (cluster_pk) DO UPDATE
+       SET revision = revision + 1, compacted = max(compacted, revision + 1 - ${String(KUBE_CHANGES_KEPT)})
+     RETURNING revision, compacted`,
+  )
+  const logChange = db.prepare<
+    [number, number, string, string, string, string, string, number, number, string]
+  >(
+    `INSERT INTO kube_changes
+       (cluster_pk, revision, type, kind, namespace, name, uid, created_at, updated_at, object)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const prune = db.prepare<[number, number]>(
+    'DELETE FROM kube_changes WHERE cluster_pk = ? AND revision <= ?',
+  )
+  const pruned = new Map<number, number>()
+  /** The cluster's next revision, with the log pruned to its bound. */
+  const bump = (pk: number): number => {
+    const r = bumpRevision.get(pk)
+    if (r === undefined) throw notFound('cluster', String(pk))
+    if (r.compacted > (pruned.get(pk) ?? -1)) {
+      prune.run(pk, r.compacted)
+      pruned.set(pk, r.compacted)
+    }
+    return r.revision
+  }
+  const changeRows = db.prepare<
+    [string, number, number],
+    Row & { type: KubeObjectChangeRecord['type']; revision: number }
+  >(
+    `SELECT c.arn AS cluster_arn, k.type, k.revision, k.kind, k.namespace, k.name, k.uid,
+       k.revision AS resource_version, k.created_at, k.updated_at, k.object
+     FROM kube_changes k JOIN clusters c ON c.pk = k.cluster_pk
+     WHERE c.arn = ? AND k.revision > ? ORDER BY k.revision LIMIT ?`,
+  )
+  const floorOf = db
+    .prepare<[string], number>(
+      'SELECT r.compacted FROM kube_revisions r JOIN clusters c ON c.pk = r.cluster_pk WHERE c.arn = ?',
     )
     .pluck()
+  const rowOf = db.prepare<[number, string, string, string], Omit<Row, 'cluster_arn'>>(
+    `SELECT kind, namespace, name, uid, resource_version, created_at, updated_at, object
+     FROM kube_objects WHERE cluster_pk = ? AND kind = ? AND namespace = ? AND name = ?`,
+  )
+  const namespaced = db.prepare<[number, string], Omit<Row, 'cluster_arn'>>(
+    `SELECT kind, namespace, name, uid, resource_version, created_at, updated_at, object
+     FROM kube_objects WHERE cluster_pk = ? AND kind <> 'Namespace' AND namespace = ?
+     ORDER BY kind, name`,
+  )
   const insert = db.prepare<
     [number, string, string, string, string, number, number, number, string]
   >(
@@ -159,9 +253,6 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
     .pluck()
   const removeOne = db.prepare<[number, string, string, string]>(
     'DELETE FROM kube_objects WHERE cluster_pk = ? AND kind = ? AND namespace = ? AND name = ?',
-  )
-  const removeNamespaced = db.prepare<[number, string]>(
-    "DELETE FROM kube_objects WHERE cluster_pk = ? AND kind <> 'Namespace' AND namespace = ?",
   )
 
   const revisionOf = db
@@ -218,7 +309,7 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
         const record = read(arn, input)
         if (record !== undefined) return { record, change: 'unchanged' }
       }
-      const revision = bump.get(pk) ?? 1
+      const revision = bump(pk)
       const now = clock.now()
       if (before === undefined) {
         insert.run(
@@ -237,20 +328,61 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
       }
       const record = read(arn, input)
       if (record === undefined) throw notFound('kubeObject', label(input))
+      logChange.run(
+        pk,
+        revision,
+        before === undefined ? 'ADDED' : 'MODIFIED',
+        record.kind,
+        record.namespace,
+        record.name,
+        record.uid,
+        record.createdAt,
+        record.updatedAt,
+        text,
+      )
       return { record, change: before === undefined ? 'created' : 'configured' }
     },
   )
+  /** Deletes one stored row at the next revision and logs it as DELETED. */
+  const remove = (pk: number, r: Omit<Row, 'cluster_arn'>): void => {
+    removeOne.run(pk, r.kind, r.namespace, r.name)
+    const revision = bump(pk)
+    logChange.run(
+      pk,
+      revision,
+      'DELETED',
+      r.kind,
+      r.namespace,
+      r.name,
+      r.uid,
+      r.created_at,
+      clock.now(),
+      r.object,
+    )
+  }
   const del = db.transaction((arn: string, key: KubeObjectKey): boolean => {
     const pk = pkOf(arn)
-    const gone = removeOne.run(pk, key.kind, key.namespace, key.name).changes > 0
-    if (gone && key.kind === 'Namespace') removeNamespaced.run(pk, key.name)
-    if (gone) bump.get(pk)
-    return gone
+    const row = rowOf.get(pk, key.kind, key.namespace, key.name)
+    if (row === undefined) return false
+    if (key.kind === 'Namespace') for (const r of namespaced.all(pk, key.name)) remove(pk, r)
+    remove(pk, row)
+    return true
   })
 
   return {
     get: read,
     revision: (arn) => revisionOf.get(arn) ?? 0,
+    changes: (arn, after, limit = KUBE_CHANGES_KEPT) => {
+      const floor = floorOf.get(arn) ?? 0
+      if (after < floor) return { floor, changes: [] }
+      return {
+        floor,
+        changes: changeRows.all(arn, after, limit).map((r) => ({
+          type: r.type,
+          record: toRecord(r),
+        })),
+      }
+    },
     list: (arn, kind, namespace) => some.all({ arn, kind, ns: namespace ?? null }).map(toRecord),
     apply: (arn, input, expect) =>
       guarded(
@@ -260,11 +392,11 @@ export function createKubeObjectRepo({ db, clock }: RepoContext): KubeObjectRepo
           op: 'insert',
           parent: { entity: 'cluster', key: arn },
         },
-        () => apply.immediate(arn, input, expect),
+        () => relaxedCommit(() => apply.immediate(arn, input, expect)),
       ),
     delete: (arn, key) =>
       guarded({ entity: 'kubeObject', key: label(key), op: 'delete' }, () =>
-        del.immediate(arn, key),
+        relaxedCommit(() => del.immediate(arn, key)),
       ),
   }
 }

@@ -230,11 +230,36 @@ DROP TABLE kube_objects;
 ALTER TABLE kube_objects_v3 RENAME TO kube_objects;
 `
 
+/**
+ * Version 4: the change log watches read (ADDED, MODIFIED, DELETED with the object as it
+ * was, one row per revision), written in the transaction of each object write, and the
+ * revision up to which it was pruned (`compacted`: a watch from an older one is 410
+ * Expired). A store from before has no history: its floor is its revision.
+ */
+const KUBE_CHANGES = `
+CREATE TABLE kube_changes (
+  cluster_pk INTEGER NOT NULL REFERENCES clusters(pk) ON DELETE CASCADE,
+  revision INTEGER NOT NULL CHECK (revision >= 1),
+  type TEXT NOT NULL CHECK (type IN ('ADDED', 'MODIFIED', 'DELETED')),
+  kind TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  uid TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  object TEXT NOT NULL CHECK (json_valid(object)),
+  PRIMARY KEY (cluster_pk, revision)
+) STRICT, WITHOUT ROWID;
+ALTER TABLE kube_revisions ADD COLUMN compacted INTEGER NOT NULL DEFAULT 0 CHECK (compacted >= 0);
+UPDATE kube_revisions SET compacted = revision;
+`
+
 /** Every migration, in order. The last one's version is the schema this code writes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: INITIAL },
   { version: 2, name: 'kube objects', sql: KUBE_OBJECTS },
   { version: 3, name: 'kube kinds', sql: KUBE_KINDS },
+  { version: 4, name: 'kube changes', sql: KUBE_CHANGES },
 ]
 
 /** The schema version this code creates and understands. */

@@ -9,7 +9,12 @@ import type { RepoContext } from './context.js'
 import { createDecisionLog, type DecisionLog, type DecisionLogSync } from './decisions.js'
 import { StoreError, StoreInvalidError } from './errors.js'
 import { ensureDir, ensurePrivateFile } from './files.js'
-import { createKubeObjectRepo, missingKubeObjectRepo, type KubeObjectRepo } from './kube-objects.js'
+import {
+  createKubeObjectRepo,
+  missingKubeObjectRepo,
+  type KubeObjectRepo,
+  type KubeObjectSync,
+} from './kube-objects.js'
 import { migrate, type MigrationResult } from './migrate.js'
 import { MIGRATIONS, type Migration } from './migrations.js'
 import { createOidcProviderRepo, type OidcProviderRepo } from './oidc-providers.js'
@@ -40,6 +45,8 @@ export interface OpenStoreOptions {
   readonly busyTimeoutMs?: number
   /** How decision-log appends are synced (default `normal`); every other write is FULL. */
   readonly decisionLogSync?: DecisionLogSync
+  /** How Kubernetes object writes are synced (default `normal`, as the decision log). */
+  readonly kubeObjectSync?: KubeObjectSync
   /** Tests only: a different migration list. */
   readonly migrations?: readonly Migration[]
 }
@@ -230,8 +237,8 @@ export function openStore(options: OpenStoreOptions): Store {
     policies: createPolicyRepo(ctx),
     oidcProviders: createOidcProviderRepo(ctx),
     clusters: createClusterRepo(ctx),
-    kubeObjects: hasTable(db, 'kube_objects')
-      ? createKubeObjectRepo(ctx)
+    kubeObjects: hasTable(db, 'kube_changes')
+      ? createKubeObjectRepo(ctx, options.kubeObjectSync ?? 'normal')
       : missingKubeObjectRepo(migration.to),
     decisions: createDecisionLog(ctx, options.decisionLogSync ?? 'normal'),
     transaction: <T>(fn: () => T): T => {

@@ -334,6 +334,16 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
         (s) => /^late\s+1\/1\s+Running/m.test(s),
         'the new pod on the watch',
       )
+      // Written by another process straight to the store: the open watch sees it too.
+      await ok(
+        work,
+        `cat > shell.yaml <<'EOF'\n${POD('shell', 'app')}EOF\nnode '${cliBin}' apply -f shell.yaml`,
+      )
+      await until(
+        () => seen,
+        (s) => /^shell\s/m.test(s),
+        'the pod irsa apply wrote, on the watch',
+      )
       watch.kill('SIGTERM')
 
       assert.match(await ok(work, 'kubectl delete deployment api'), /deployment.apps "api" deleted/)
@@ -372,6 +382,22 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
       invalid.stderr,
       /The Namespace "Bad_Name" is invalid: metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label/,
     )
+    const unknown = await sh(
+      work,
+      `cat > sa2.yaml <<'EOF'\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: s3-reader\nbogusField: 1\nEOF\nkubectl apply -f sa2.yaml`,
+    )
+    assert.equal(unknown.code, 1)
+    assert.match(
+      unknown.stderr,
+      /Error from server \(BadRequest\): error when creating "sa2\.yaml": ServiceAccount in version "v1" cannot be handled as a ServiceAccount: strict decoding error: unknown field "bogusField"/,
+    )
+    const warned = await sh(
+      work,
+      `cat > pod2.yaml <<'EOF'\n${POD('warned', 'app')}  foo: 1\nEOF\nkubectl apply --validate=warn -f pod2.yaml`,
+    )
+    assert.equal(warned.code, 0, warned.stderr)
+    assert.match(warned.stderr, /Warning: unknown field "spec\.foo"/)
+    assert.match(warned.stdout, /pod\/warned created/)
     const bogus = await sh(
       work,
       'kubectl config set-credentials intruder --token=bogus > /dev/null\nkubectl --user=intruder get sa',

@@ -26,7 +26,7 @@ async function api(
   t: TestContext,
 ): Promise<(method: string, path: string, body?: string, type?: string) => Promise<Reply>> {
   const f = localFixture(t)
-  const hub = new WatchHub(0)
+  const hub = new WatchHub(f.store, f.cluster.arn)
   const registry = new KubeRegistry({
     store: f.store,
     clusterArn: f.cluster.arn,

@@ -1,8 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { manualClock } from '../../../src/core/index.js'
 import {
+  KUBE_CHANGES_KEPT,
   MIGRATIONS,
   StoreConflictError,
   StoreNotFoundError,
@@ -146,13 +148,13 @@ test('a version-1 database opens, migrates to the current version and keeps its 
   assert.equal(v1.schemaVersion(), 1)
   assert.throws(() => {
     v1.kubeObjects.list(arn, 'Pod')
-  }, /need schema version 2; this store has 1/)
+  }, /need schema version 4; this store has 1/)
   v1.close()
   const v2 = openStore({ dir, clock })
   t.after(() => {
     v2.close()
   })
-  assert.deepEqual(v2.migration, { from: 1, to: 3, applied: [2, 3] })
+  assert.deepEqual(v2.migration, { from: 1, to: 4, applied: [2, 3, 4] })
   assert.equal(v2.clusters.getByArn(arn)?.name, 'local')
   assert.equal(v2.kubeObjects.apply(arn, { ...SA, object: {} }).change, 'created')
   assert.deepEqual(v2.check(), [])
@@ -168,24 +170,119 @@ test('objects survive a reopen', (t) => {
   assert.deepEqual(again.kubeObjects.get(arn, SA)?.object, { keep: [1, 'two', null] })
 })
 
-test('a version-2 database keeps its objects, uids and resourceVersions in version 3', (t) => {
+test('a version-2 database keeps its objects, uids and resourceVersions; its log starts at its revision', (t) => {
   const dir = tempDir(t)
   const clock = manualClock(T0)
   const v2 = openStore({ dir, clock, migrations: MIGRATIONS.slice(0, 2) })
   v2.accounts.create({ id: ACCOUNT })
   const arn = cluster(v2)
-  const before = v2.kubeObjects.apply(arn, { ...SA, object: { a: 1 } }).record
+  const path = v2.path
   v2.close()
-  const v3 = openStore({ dir, clock })
+  const raw = new Database(path)
+  const pk = raw.prepare('SELECT pk FROM clusters').pluck().get() as number
+  raw
+    .prepare(
+      `INSERT INTO kube_objects (cluster_pk, kind, namespace, name, uid, resource_version,
+         created_at, updated_at, object) VALUES (?, 'ServiceAccount', 'default', 'app', ?, 1, ?, ?, '{"a":1}')`,
+    )
+    .run(pk, '00000000-0000-4000-8000-000000000001', T0, T0)
+  raw.prepare('INSERT INTO kube_revisions (cluster_pk, revision) VALUES (?, 1)').run(pk)
+  raw.close()
+  const now = openStore({ dir, clock })
   t.after(() => {
-    v3.close()
+    now.close()
   })
-  assert.deepEqual(v3.migration, { from: 2, to: 3, applied: [3] })
-  assert.deepEqual(v3.kubeObjects.get(arn, SA), before)
+  assert.deepEqual(now.migration, { from: 2, to: 4, applied: [3, 4] })
+  const kept = now.kubeObjects.get(arn, SA)
+  assert.equal(kept?.uid, '00000000-0000-4000-8000-000000000001')
+  assert.equal(kept.resourceVersion, 1)
+  assert.deepEqual(kept.object, { a: 1 })
   const cm = { kind: 'ConfigMap', namespace: 'default', name: 'kube-root-ca.crt' } as const
-  assert.equal(v3.kubeObjects.apply(arn, { ...cm, object: { data: {} } }).change, 'created')
-  assert.equal(v3.kubeObjects.apply(arn, { ...SA, object: { a: 2 } }).record.resourceVersion, 3)
-  assert.deepEqual(v3.check(), [])
+  assert.equal(now.kubeObjects.apply(arn, { ...cm, object: { data: {} } }).change, 'created')
+  assert.equal(now.kubeObjects.apply(arn, { ...SA, object: { a: 2 } }).record.resourceVersion, 3)
+  assert.deepEqual(now.kubeObjects.changes(arn, 0), { floor: 1, changes: [] }, 'no history before')
+  assert.deepEqual(
+    now.kubeObjects
+      .changes(arn, 1)
+      .changes.map((c) => [c.type, c.record.name, c.record.resourceVersion]),
+    [
+      ['ADDED', 'kube-root-ca.crt', 2],
+      ['MODIFIED', 'app', 3],
+    ],
+  )
+  assert.deepEqual(now.check(), [])
+})
+
+test('the change log: one change per revision, in the write transaction, DELETED with the last object', (t) => {
+  const { store, clock, reopen } = fixture(t)
+  const arn = cluster(store)
+  store.kubeObjects.apply(arn, { kind: 'Namespace', namespace: '', name: 'team', object: {} })
+  const sa = { kind: 'ServiceAccount', namespace: 'team', name: 's' } as const
+  const created = store.kubeObjects.apply(arn, { ...sa, object: { v: 1 } }).record
+  clock.advance(5)
+  store.kubeObjects.apply(arn, { ...sa, object: { v: 1 } })
+  store.kubeObjects.apply(arn, { ...sa, object: { v: 2 } })
+  store.kubeObjects.apply(arn, { kind: 'Pod', namespace: 'team', name: 'p', object: { p: 1 } })
+  assert.throws(() => {
+    store.transaction(() => {
+      store.kubeObjects.apply(arn, { ...sa, object: { v: 3 } })
+      throw new Error('rolled back')
+    })
+  })
+  assert.equal(
+    store.kubeObjects.delete(arn, { kind: 'Namespace', namespace: '', name: 'team' }),
+    true,
+  )
+  const all = store.kubeObjects.changes(arn, 0)
+  assert.equal(all.floor, 0)
+  assert.deepEqual(
+    all.changes.map((c) => [c.record.resourceVersion, c.type, c.record.kind, c.record.name]),
+    [
+      [1, 'ADDED', 'Namespace', 'team'],
+      [2, 'ADDED', 'ServiceAccount', 's'],
+      [3, 'MODIFIED', 'ServiceAccount', 's'],
+      [4, 'ADDED', 'Pod', 'p'],
+      [5, 'DELETED', 'Pod', 'p'],
+      [6, 'DELETED', 'ServiceAccount', 's'],
+      [7, 'DELETED', 'Namespace', 'team'],
+    ],
+  )
+  const deletedSa = all.changes.find(
+    (c) => c.type === 'DELETED' && c.record.kind === 'ServiceAccount',
+  )
+  assert.deepEqual(deletedSa?.record.object, { v: 2 })
+  assert.equal(deletedSa.record.uid, created.uid)
+  assert.equal(store.kubeObjects.revision(arn), 7)
+  assert.deepEqual(
+    store.kubeObjects.changes(arn, 5, 1).changes.map((c) => c.record.resourceVersion),
+    [6],
+  )
+  store.close()
+  const again = reopen()
+  assert.deepEqual(
+    again.kubeObjects.changes(arn, 3).changes.map((c) => c.record.resourceVersion),
+    [4, 5, 6, 7],
+    'the log survives a reopen',
+  )
+})
+
+test(`the change log keeps the last ${String(KUBE_CHANGES_KEPT)} changes; older ones are below the floor`, (t) => {
+  const { store } = fixture(t)
+  const arn = cluster(store)
+  const extra = 25
+  store.transaction(() => {
+    for (let i = 1; i <= KUBE_CHANGES_KEPT + extra; i++)
+      store.kubeObjects.apply(arn, { ...SA, object: { i } })
+  })
+  const last = KUBE_CHANGES_KEPT + extra
+  assert.equal(store.kubeObjects.revision(arn), last)
+  const from0 = store.kubeObjects.changes(arn, 0)
+  assert.deepEqual(from0, { floor: extra, changes: [] })
+  const atFloor = store.kubeObjects.changes(arn, extra)
+  assert.equal(atFloor.changes.length, KUBE_CHANGES_KEPT)
+  assert.equal(atFloor.changes[0]?.record.resourceVersion, extra + 1)
+  assert.deepEqual(atFloor.changes.at(-1)?.record.object, { i: last })
+  assert.equal(store.kubeObjects.changes(arn, last).changes.length, 0)
 })
 
 test('preconditions: create refuses an existing object, update a missing or moved one', (t) => {
