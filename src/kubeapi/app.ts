@@ -8,7 +8,6 @@ import {
   type Clock,
   type Logger,
 } from '../core/index.js'
-import type { JsonValue } from '../webhook/index.js'
 import {
   AGGREGATED_DISCOVERY_TYPE,
   aggregatedDiscovery,
@@ -57,7 +56,7 @@ export interface KubeApiAppDeps {
   /** The pods' `exec` and `log` subresources (exec.ts); without it they are not served. */
   readonly podStreams?: Pick<PodStreams, 'serve'>
   /** Served under `/.well-known/openid-configuration` and `/openid/v1/jwks`. */
-  readonly issuerDocuments?: () => { readonly discovery: JsonValue; readonly jwks: JsonValue }
+  readonly issuerDocuments?: () => { readonly discovery: unknown; readonly jwks: unknown }
 }
 
 /** A request handler for `node:https`, with the path prefix already removed. */
@@ -90,6 +89,14 @@ export function certificateUser(req: IncomingMessage): KubeUser | undefined {
   const o = cert.subject.O
   if (typeof cn !== 'string' || cn === '') return undefined
   return { username: cn, groups: o === undefined ? [] : Array.isArray(o) ? o : [o] }
+}
+
+/** The cluster a verified client certificate is for (its OU), or undefined. */
+export function certificateCluster(req: IncomingMessage): string | undefined {
+  const socket = req.socket as Partial<TLSSocket>
+  if (socket.authorized !== true || socket.getPeerCertificate === undefined) return undefined
+  const ou = socket.getPeerCertificate().subject.OU
+  return typeof ou === 'string' && ou !== '' ? ou : undefined
 }
 
 /** Creates the Kubernetes API of one local cluster. */

@@ -1,4 +1,9 @@
-export { createKubeApiApp, certificateUser, MAX_REQUEST_BODY_BYTES } from './app.js'
+export {
+  createKubeApiApp,
+  certificateUser,
+  certificateCluster,
+  MAX_REQUEST_BODY_BYTES,
+} from './app.js'
 export type { KubeApiApp, KubeApiAppDeps, KubeUser } from './app.js'
 export { KubeRegistry, toObject } from './registry.js'
 export type { RegistryDeps, ListOptions } from './registry.js'

@@ -34,6 +34,11 @@ is looked up with `resolve` on its first request. Client certificates
  * by the cluster's app (401 where authentication is needed).
  */
 export async function startKubeApiServer(o: {
+  /**
+   * The cluster a request without a `/clusters/NAME` prefix is for (`kubectl get --raw`
+   * drops a server URL's path), or undefined (404).
+   */
+  readonly clusterOfRequest?: (req: IncomingMessage) => string | undefined
   /** A cluster not added yet, by name (one created while the server runs), or undefined. */
   readonly resolve?: (name: string) => KubeCluster | undefined
   readonly tls: CertificateKeyPair
@@ -53,8 +58,13 @@ export async function startKubeApiServer(o: {
   const clusterOf = (req: IncomingMessage): { c: KubeCluster; path: string } | undefined => {
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     const m = /^\/clusters\/([^/]+)(\/.*)?$/.exec(path)
-    const c = m === null ? undefined : named(decodeURIComponent(m[1] ?? ''))
-    return c === undefined ? undefined : { c, path: m?.[2] ?? '/' }
+    if (m === null) {
+      const name = o.clusterOfRequest?.(req)
+      const c = name === undefined ? undefined : named(name)
+      return c === undefined ? undefined : { c, path }
+    }
+    const c = named(decodeURIComponent(m[1] ?? ''))
+    return c === undefined ? undefined : { c, path: m[2] ?? '/' }
   }
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const found = clusterOf(req)

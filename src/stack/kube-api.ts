@@ -19,10 +19,12 @@ import {
   type KubeCluster,
   type KubeApiServer,
   type TokenGrant,
+  certificateCluster,
 } from '../kubeapi/index.js'
 import { STACK_ENDPOINT_SETTING } from '../local/index.js'
 import { writePrivateFile, type Cluster, type Store } from '../store/index.js'
-import { createTokenSigner, loadSigningKey } from '../token/index.js'
+import { createTokenSigner, loadPublicKeys, loadSigningKey } from '../token/index.js'
+import { buildDiscovery, buildJwks } from '../oidc/index.js'
 import type { MutationConfig } from '../webhook/index.js'
 import {
   ADMIN_GROUP,
@@ -32,7 +34,7 @@ import {
   createKubeAuthenticator,
   createServiceAccountTokenAuthenticator,
 } from './kube-auth.js'
-import { servingCertificate } from './local-ca.js'
+import { ensureLocalCa, servingCertificate } from './local-ca.js'
 
 export { ADMIN_GROUP, ADMIN_USER } from './kube-auth.js'
 
@@ -79,12 +81,36 @@ function tokenIssuer(store: Store, cluster: Cluster, clock: Clock) {
   }
 }
 
-function kubeconfigText(
-  o: KubeApiOptions,
-  server: KubeApiServer,
-  client: { certPem: string; keyPem: string },
-): string {
-  const b64 = (s: string): string => Buffer.from(s).toString('base64')
+const b64 = (text: string): string => Buffer.from(text).toString('base64')
+
+/** The kubeconfig user of cluster `name`: the admin, with a certificate for that cluster. */
+export function adminUserName(name: string): string {
+  return `${ADMIN_USER}@${name}`
+}
+
+/**
+ * The admin's client certificate for one cluster: `CN=kubernetes-admin,
+ * O=system:masters` as kubeadm's, and `OU=NAME`, which tells the API the cluster of a
+ * request that lost its `/clusters/NAME` prefix (`kubectl get --raw` drops a server URL's
+ * path).
+ */
+function adminEntry(ca: CertificateAuthority, name: string, clock: Clock): Record<string, unknown> {
+  const client = issueClientCertificate(ca, {
+    commonName: ADMIN_USER,
+    organization: ADMIN_GROUP,
+    organizationalUnit: name,
+    clock,
+  })
+  return {
+    name: adminUserName(name),
+    user: {
+      'client-certificate-data': b64(client.certPem),
+      'client-key-data': b64(client.keyPem),
+    },
+  }
+}
+
+function kubeconfigText(o: KubeApiOptions, server: KubeApiServer): string {
   const names = o.clusters.map((c) => c.name)
   return stringify({
     apiVersion: 'v1',
@@ -93,16 +119,11 @@ function kubeconfigText(
       name,
       cluster: { server: server.serverUrl(name), 'certificate-authority-data': b64(o.ca.certPem) },
     })),
-    users: [
-      {
-        name: ADMIN_USER,
-        user: {
-          'client-certificate-data': b64(client.certPem),
-          'client-key-data': b64(client.keyPem),
-        },
-      },
-    ],
-    contexts: names.map((name) => ({ name, context: { cluster: name, user: ADMIN_USER } })),
+    users: names.map((name) => adminEntry(o.ca, name, o.clock)),
+    contexts: names.map((name) => ({
+      name,
+      context: { cluster: name, user: adminUserName(name) },
+    })),
     'current-context': names.includes('local') ? 'local' : (names[0] ?? ''),
     preferences: {},
   })
@@ -124,6 +145,8 @@ export async function startStackKubeApi(o: KubeApiOptions): Promise<StackKubeApi
     host: o.host,
     port: o.port,
     logger: o.logger,
+    clusterOfRequest: (req) =>
+      certificateCluster(req) ?? (o.clusters.some((c) => c.name === 'local') ? 'local' : undefined),
     resolve: (name) => {
       const cluster = o.store.clusters.get(o.place.accountId, o.place.region, name)
       return cluster === undefined ? undefined : appFor(cluster)
@@ -131,13 +154,8 @@ export async function startStackKubeApi(o: KubeApiOptions): Promise<StackKubeApi
   })
   appFor = (cluster) => clusterApp(o, cluster, `${o.host}:${String(server.port)}`)
   for (const cluster of o.clusters) server.addCluster(appFor(cluster))
-  const client = issueClientCertificate(o.ca, {
-    commonName: ADMIN_USER,
-    organization: ADMIN_GROUP,
-    clock: o.clock,
-  })
   const kubeconfig = join(o.store.dir, KUBECONFIG_FILE)
-  writePrivateFile(kubeconfig, kubeconfigText(o, server, client))
+  writePrivateFile(kubeconfig, kubeconfigText(o, server))
   return { server, kubeconfig }
 }
 
@@ -183,7 +201,36 @@ function clusterApp(o: KubeApiOptions, cluster: Cluster, serverAddress: string):
       issueToken,
       podStreams,
       serverAddress,
+      issuerDocuments: issuerDocuments(
+        o.store,
+        cluster,
+        `https://${serverAddress}/clusters/${encodeURIComponent(cluster.name)}`,
+      ),
     }),
+  }
+}
+
+/**
+ * The cluster issuer's documents as kube-apiserver serves them at
+ * `/.well-known/openid-configuration` and `/openid/v1/jwks`: the issuer the cluster's
+ * tokens carry, its published keys, and a `jwks_uri` on the API server itself (its
+ * default without `--service-account-jwks-uri`). Read from the store at each request,
+ * so a rotation shows at once.
+ */
+function issuerDocuments(store: Store, cluster: Cluster, apiUrl: string) {
+  return () => {
+    const now = store.clusters.getByArn(cluster.arn) ?? cluster
+    const keys = store.clusters
+      .listKeys(cluster.arn)
+      .flatMap((k) => loadPublicKeys(k.publicPem, `signing key ${k.kid}`))
+    return {
+      discovery: buildDiscovery({
+        issuer: now.issuerUrl,
+        jwksUri: `${apiUrl}/openid/v1/jwks`,
+        keys,
+      }),
+      jwks: buildJwks(keys),
+    }
   }
 }
 
@@ -214,21 +261,25 @@ function clusterAuthenticator(o: KubeApiOptions, cluster: Cluster, registry: Kub
  * the CA and user of the clusters already there; false when there is no kubeconfig yet
  * (`irsa up` writes it, with every cluster, on its next start).
  */
-export function addKubeconfigContext(dir: string, name: string, serverUrl: string): boolean {
+export function addKubeconfigContext(
+  dir: string,
+  name: string,
+  serverUrl: string,
+  clock: Clock,
+): boolean {
   const file = join(dir, KUBECONFIG_FILE)
   if (!existsSync(file)) return false
+  const ca = ensureLocalCa(dir, clock)
   const config = obj(parse(readFileSync(file, 'utf8')))
-  const clusters = list(config['clusters'])
-  const first = obj(clusters[0])
-  const cluster = {
-    name,
-    cluster: { ...obj(first['cluster']), server: serverUrl },
-  }
-  const others = (v: unknown): unknown[] => list(v).filter((e) => obj(e)['name'] !== name)
-  config['clusters'] = [...others(config['clusters']), cluster]
+  const first = obj(list(config['clusters'])[0])
+  const cluster = { name, cluster: { ...obj(first['cluster']), server: serverUrl } }
+  const others = (v: unknown, key: string): unknown[] =>
+    list(v).filter((e) => obj(e)['name'] !== key)
+  config['clusters'] = [...others(config['clusters'], name), cluster]
+  config['users'] = [...others(config['users'], adminUserName(name)), adminEntry(ca, name, clock)]
   config['contexts'] = [
-    ...others(config['contexts']),
-    { name, context: { cluster: name, user: ADMIN_USER } },
+    ...others(config['contexts'], name),
+    { name, context: { cluster: name, user: adminUserName(name) } },
   ]
   writePrivateFile(file, stringify(config))
   return true

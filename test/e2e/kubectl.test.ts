@@ -147,6 +147,23 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
         "kubectl -n kube-system get configmap kube-root-ca.crt -o jsonpath='{.data.ca\\.crt}'",
       )
       assert.equal(ca, readFileSync(join(work, '.irsa', 'ca.pem'), 'utf8'))
+      const discovery = JSON.parse(
+        await ok(work, 'kubectl get --raw /.well-known/openid-configuration'),
+      ) as { issuer: string; jwks_uri: string }
+      assert.equal(
+        discovery.issuer,
+        up.issuer,
+        'the API serves the cluster issuer as kube-apiserver does',
+      )
+      assert.match(
+        discovery.jwks_uri,
+        /^https:\/\/127\.0\.0\.1:\d+\/clusters\/local\/openid\/v1\/jwks$/,
+      )
+      const jwks = JSON.parse(await ok(work, 'kubectl get --raw /openid/v1/jwks')) as {
+        keys: { kid: string; alg: string }[]
+      }
+      assert.equal(jwks.keys.length, 1)
+      assert.equal(jwks.keys[0]?.alg, 'RS256')
     },
   )
 
@@ -364,6 +381,12 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
       /^app\s/m,
       'clusters are separate',
     )
+    // kubectl get --raw drops the server URL's path: the context's certificate names the cluster.
+    const dev = JSON.parse(
+      await ok(work, 'kubectl --context dev get --raw /.well-known/openid-configuration'),
+    ) as { issuer: string }
+    assert.match(dev.issuer, /\/id\/[0-9A-F]{32}$/)
+    assert.notEqual(dev.issuer, up.issuer)
   })
 
   await t.test("refusals in kube-apiserver's words", async () => {

@@ -69,7 +69,8 @@ const create: Command = {
       const fmt = output(args)
       const c = createLocalCluster(store, stackPlace(store), args.requirePositional(0, 'NAME'))
       const server = kubeServerUrl(store, c.name)
-      const context = server !== undefined && addKubeconfigContext(store.dir, c.name, server)
+      const context =
+        server !== undefined && addKubeconfigContext(store.dir, c.name, server, io.clock)
       io.stdout(
         fmt === 'json'
           ? JSON.stringify(clusterJson(store, c), null, 2) + '\n'

@@ -204,6 +204,8 @@ export function createSelfSignedCertificate(
 export interface ClientIdentity {
   readonly commonName: string
   readonly organization?: string
+  /** An OU (Kubernetes ignores it; irsa's API reads the cluster a certificate is for). */
+  readonly organizationalUnit?: string
 }
 
 /**
@@ -220,7 +222,7 @@ export function issueClientCertificate(
   const der = buildCertificate({
     serial: newSerial(o.serial),
     ...validity(o, 365),
-    subject: encodeName(o.commonName, o.organization),
+    subject: encodeName(o.commonName, o.organization, o.organizationalUnit),
     issuer: issuer.subject,
     publicKey: createPublicKey(key),
     issuerPrivateKey: issuer.privateKey,

@@ -23,6 +23,7 @@ import { ipBytes } from './ip.js'
 const OID = {
   commonName: '2.5.4.3',
   organization: '2.5.4.10',
+  organizationalUnit: '2.5.4.11',
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
   ecdsaWithSha384: '1.2.840.10045.4.3.3',
   ecdsaWithSha512: '1.2.840.10045.4.3.4',
@@ -59,10 +60,13 @@ interface CertificateFields {
   readonly ipAddresses: readonly string[]
 }
 
-/** A distinguished name with a CN and an optional O, as DER. */
-export function encodeName(commonName: string, organization?: string): Buffer {
+/** A distinguished name with a CN, an optional O and an optional OU, as DER. */
+export function encodeName(commonName: string, organization?: string, unit?: string): Buffer {
   const rdn = (type: string, value: string): Buffer => set(sequence(oid(type), utf8String(value)))
-  const parts = organization !== undefined ? [rdn(OID.organization, organization)] : []
+  const parts = [
+    ...(organization !== undefined ? [rdn(OID.organization, organization)] : []),
+    ...(unit !== undefined ? [rdn(OID.organizationalUnit, unit)] : []),
+  ]
   return sequence(...parts, rdn(OID.commonName, commonName))
 }
 
