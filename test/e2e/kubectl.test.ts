@@ -243,6 +243,26 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
     },
   )
 
+  await t.test('kubectl create serviceaccount / configmap / secret (protobuf bodies)', async () => {
+    assert.equal(
+      await ok(work, 'kubectl create serviceaccount made-by-create'),
+      'serviceaccount/made-by-create created\n',
+    )
+    assert.equal(
+      await ok(work, 'kubectl create configmap cfg --from-literal=region=us-west-2'),
+      'configmap/cfg created\n',
+    )
+    assert.equal(
+      await ok(work, "kubectl get configmap cfg -o jsonpath='{.data.region}'"),
+      'us-west-2',
+    )
+    await ok(work, 'kubectl create secret generic creds --from-literal=k=v')
+    assert.equal(
+      await ok(work, "kubectl get secret creds -o jsonpath='{.data.k}'"),
+      Buffer.from('v').toString('base64'),
+    )
+  })
+
   await t.test('server-side apply creates, then merges', async () => {
     const ssa = SA.replace('name: app', 'name: ssa')
     assert.equal(
