@@ -17,6 +17,9 @@ export interface AwsClients {
  * (so after `source .irsa/env` they talk to `irsa up`).
  */
 export function awsClients(region?: string): AwsClients {
+  // irsa supports Node 20 (package.json engines): the SDK's notice that later SDK versions
+  // will not is not the user's concern, and it would break the one-line error rule.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
   const o = region !== undefined ? { region } : {}
   return {
     iam: new IAMClient(o),

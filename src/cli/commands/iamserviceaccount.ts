@@ -6,6 +6,7 @@ import {
   awsClients,
   callerAccount,
   checkCreateInputs,
+  checkNames,
   createIamServiceAccountPlan,
   deleteIamServiceAccountPlan,
   kubeTarget,
@@ -67,7 +68,7 @@ interface Setup {
   readonly providerArn: string
 }
 
-async function setup(args: Args, io: Io): Promise<Setup> {
+async function setup(args: Args, io: Io, note: (t: string) => void = io.stdout): Promise<Setup> {
   const cluster = args.requireString('cluster')
   const region = args.string('region')
   const aws = awsClients(region)
@@ -90,7 +91,7 @@ async function setup(args: Args, io: Io): Promise<Setup> {
     kubeOptions,
     ...(given !== undefined ? { issuer: given } : {}),
   })
-  io.stdout(`issuer ${r.issuer} (from ${r.source})\n`)
+  note(`issuer ${r.issuer} (from ${r.source})\n`)
   const account = await callerAccount(aws)
   return { aws, kube, issuer: r.issuer, providerArn: providerArn(account, r.issuer) }
 }
@@ -220,6 +221,7 @@ const create: Command = {
       ...(roleArn !== undefined ? { roleArn } : {}),
       ...(roleName !== undefined ? { roleName } : {}),
     })
+    checkNames(namespace, name)
     const tags = parseTags(args)
     const boundary = args.string('permissions-boundary')
     const cluster = args.requireString('cluster')
@@ -281,7 +283,8 @@ const get: Command = {
     const output = args.string('output') ?? 'table'
     if (output !== 'table' && output !== 'json' && output !== 'yaml')
       throw new InputError(`--output must be table, json or yaml, got '${output}'`)
-    const s = await setup(args, io)
+    // The issuer's source goes to stderr: stdout is the table, JSON or YAML.
+    const s = await setup(args, io, io.stderr)
     try {
       const ns = args.string('namespace')
       const rows = await listIamServiceAccounts({
@@ -338,6 +341,7 @@ const del: Command = {
   async run(args, io) {
     const name = args.requireString('name')
     const namespace = args.string('namespace') ?? 'default'
+    checkNames(namespace, name)
     const s = await setup(args, io)
     try {
       const steps = await deleteIamServiceAccountPlan({
