@@ -58,24 +58,29 @@ test('defaultRoleName stays within IAM 64 characters, stably', () => {
 })
 
 test('input checks: one line each, before anything is read', () => {
-  assert.throws(
-    () =>
-      checkCreateInputs({
-        policyArns: [],
-        roleArn: 'arn:aws:iam::1:role/r',
-        roleName: 'r',
-        roleOnly: false,
-      }),
-    /^OperatorError: --attach-role-arn and --role-name cannot be used together$/,
-  )
-  assert.throws(
-    () => checkCreateInputs({ policyArns: [], roleOnly: false }),
-    /one of --attach-policy-arn ARN or --attach-role-arn ARN is required/,
-  )
-  assert.doesNotThrow(() => checkCreateInputs({ policyArns: ['arn:p'], roleOnly: true }))
-  assert.throws(() => checkNames('default', 'Bad_Name'), /invalid ServiceAccount name 'Bad_Name'/)
-  assert.throws(() => checkNames('Bad', 'ok'), /invalid namespace 'Bad'/)
-  assert.doesNotThrow(() => checkNames('kube-system', 'a.b-c'))
+  assert.throws(() => {
+    checkCreateInputs({
+      policyArns: [],
+      roleArn: 'arn:aws:iam::1:role/r',
+      roleName: 'r',
+      roleOnly: false,
+    })
+  }, /^OperatorError: --attach-role-arn and --role-name cannot be used together$/)
+  assert.throws(() => {
+    checkCreateInputs({ policyArns: [], roleOnly: false })
+  }, /one of --attach-policy-arn ARN or --attach-role-arn ARN is required/)
+  assert.doesNotThrow(() => {
+    checkCreateInputs({ policyArns: ['arn:p'], roleOnly: true })
+  })
+  assert.throws(() => {
+    checkNames('default', 'Bad_Name')
+  }, /invalid ServiceAccount name 'Bad_Name'/)
+  assert.throws(() => {
+    checkNames('Bad', 'ok')
+  }, /invalid namespace 'Bad'/)
+  assert.doesNotThrow(() => {
+    checkNames('kube-system', 'a.b-c')
+  })
 })
 
 test('runPlan: without approve nothing is applied; with it, every step in order', async () => {
@@ -102,7 +107,9 @@ test('runPlan: without approve nothing is applied; with it, every step in order'
 
 test('kubeTarget: --context, else the context named after --cluster, else current', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'irsa-op-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
   const file = join(dir, 'config')
   writeFileSync(
     file,
@@ -158,7 +165,9 @@ test('serviceAccountApi: get (404 is undefined), create, merge patch, delete', a
     credentials: staticCredentials({ token: 'x' }),
     source: 'test',
   })
-  t.after(() => client.close())
+  t.after(() => {
+    client.close()
+  })
   const api = serviceAccountApi(client)
   assert.equal(await api.get('shop', 'missing'), undefined)
   assert.equal((await api.get('shop', 'app'))?.metadata.name, 'app')
