@@ -258,4 +258,98 @@ kubectl create serviceaccount leaver`,
     assert.equal(await assumes(work, 'keeper', 'shared'), true)
     assert.equal(await assumes(work, 'leaver', 'shared'), false)
   })
+
+  await t.test(
+    'override: the annotation changes only with --override-existing-serviceaccounts',
+    async () => {
+      const annotation = (): Promise<string> =>
+        ok(
+          work,
+          "kubectl get sa ov -o jsonpath='{.metadata.annotations.eks\\.amazonaws\\.com/role-arn}'",
+        )
+      await ok(
+        work,
+        `irsa create iamserviceaccount --cluster local --name ov --attach-policy-arn ${POLICY} --role-name ov-a --approve`,
+      )
+      const out = await ok(
+        work,
+        `irsa create iamserviceaccount --cluster local --name ov --attach-policy-arn ${POLICY} --role-name ov-b --approve`,
+      )
+      assert.match(
+        out,
+        /kept {4}ServiceAccount default\/ov \(annotated .*ov-a; --override-existing-serviceaccounts/,
+      )
+      assert.equal(await annotation(), `arn:aws:iam::${TEST_ACCOUNT_ID}:role/ov-a`)
+      await ok(
+        work,
+        `irsa create iamserviceaccount --cluster local --name ov --attach-policy-arn ${POLICY} --role-name ov-b --override-existing-serviceaccounts --approve`,
+      )
+      assert.equal(await annotation(), `arn:aws:iam::${TEST_ACCOUNT_ID}:role/ov-b`)
+      assert.equal(await assumes(work, 'ov', 'ov-b'), true)
+    },
+  )
+
+  await t.test(
+    '--role-only touches no ServiceAccount; --attach-role-arn creates no role',
+    async () => {
+      const sas = (): Promise<string> =>
+        ok(work, "kubectl get sa -A -o jsonpath='{.items[*].metadata.name}'")
+      const roles = (): Promise<string> =>
+        ok(work, 'aws iam list-roles --query Roles[].RoleName --output text')
+      const saBefore = await sas()
+      await ok(
+        work,
+        `irsa create iamserviceaccount --cluster local --namespace other --name x --attach-policy-arn ${POLICY} --role-name other-role --role-only --approve`,
+      )
+      assert.equal(await sas(), saBefore)
+      assert.match(await roles(), /\bother-role\b/)
+      await ok(work, 'kubectl create serviceaccount x')
+      const rolesBefore = await roles()
+      await ok(
+        work,
+        `irsa create iamserviceaccount --cluster local --name x --attach-role-arn arn:aws:iam::${TEST_ACCOUNT_ID}:role/other-role --approve`,
+      )
+      assert.equal(await roles(), rolesBefore)
+      assert.equal(
+        await ok(
+          work,
+          "kubectl get sa x -o jsonpath='{.metadata.annotations.eks\\.amazonaws\\.com/role-arn}'",
+        ),
+        `arn:aws:iam::${TEST_ACCOUNT_ID}:role/other-role`,
+      )
+      // Its role trusts other:x, not default:x: get says so, and STS agrees.
+      const rows = JSON.parse(
+        await ok(work, 'irsa get iamserviceaccount --cluster local --namespace default -o json'),
+      ) as { name: string; admitted: boolean; reason: string }[]
+      const x = rows.find((r) => r.name === 'x')
+      assert.ok(x !== undefined, 'x is not listed')
+      assert.equal(x.admitted, false)
+      assert.match(x.reason, /system:serviceaccount:other:x.*system:serviceaccount:default:x/)
+      assert.equal(await assumes(work, 'x', 'other-role'), false)
+    },
+  )
+
+  await t.test(
+    'a merged trust policy over the quota is refused, saying how to fix it',
+    async () => {
+      let refused: ProcessResult | undefined
+      for (let i = 0; i < 12 && refused === undefined; i++) {
+        const before = await snapshot(work)
+        const r = await sh(
+          work,
+          `irsa create iamserviceaccount --cluster local --name many-${i} --attach-policy-arn ${POLICY} --role-name crowded --role-only --approve`,
+        )
+        if (r.code !== 0) {
+          refused = r
+          assert.equal(await snapshot(work), before)
+        }
+      }
+      assert.ok(refused !== undefined, 'never refused')
+      assert.equal(refused.code, 2)
+      assert.match(
+        refused.stderr.trim(),
+        /^irsa: the merged trust policy of role crowded would be \d+ characters, over IAM's quota of 2048: use another --role-name, .*$/,
+      )
+    },
+  )
 })
