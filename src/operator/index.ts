@@ -23,3 +23,5 @@ export {
   TRUST_POLICY_QUOTA,
 } from './iamserviceaccount.js'
 export type { IamServiceAccountRow } from './iamserviceaccount.js'
+export { parseClusterConfig } from './cluster-config.js'
+export type { ClusterConfigSpec, ServiceAccountSpec } from './cluster-config.js'

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { cliBin } from '../helpers/paths.js'
 import { awsCli, oracle, runProcess, type ProcessResult } from '../helpers/tools.js'
@@ -350,6 +350,52 @@ kubectl create serviceaccount leaver`,
         refused.stderr.trim(),
         /^irsa: the merged trust policy of role crowded would be \d+ characters, over IAM's quota of 2048: use another --role-name, .*$/,
       )
+    },
+  )
+
+  await t.test('-f: an eksctl ClusterConfig of several ServiceAccounts', async () => {
+    writeFileSync(
+      join(work, 'cluster.yaml'),
+      `apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata:
+  name: local
+  region: us-west-2
+iam:
+  withOIDC: true
+  serviceAccounts:
+  - metadata: {name: cfg-a, namespace: default}
+    attachPolicyARNs: ["${POLICY}"]
+    roleName: cfg-role
+  - metadata: {name: cfg-b}
+    attachPolicyARNs: ["${POLICY}"]
+    roleName: cfg-role
+    tags: {team: shop}
+`,
+    )
+    const before = await snapshot(work)
+    await ok(work, 'irsa create iamserviceaccount -f cluster.yaml')
+    assert.equal(await snapshot(work), before)
+    const out = await ok(work, 'irsa create iamserviceaccount -f cluster.yaml --approve')
+    assert.match(out, /^default\/cfg-a:$/m)
+    assert.match(out, /^default\/cfg-b:$/m)
+    assert.equal(await assumes(work, 'cfg-a', 'cfg-role'), true)
+    assert.equal(await assumes(work, 'cfg-b', 'cfg-role'), true)
+    const again = await ok(work, 'irsa create iamserviceaccount -f cluster.yaml --approve')
+    assert.doesNotMatch(again, /^ {2}(created|changed)/m)
+  })
+
+  await t.test(
+    "the EKS user guide's command line, with only the cluster name changed",
+    async () => {
+      await ok(
+        work,
+        `aws iam create-policy --policy-name my-policy --policy-document \\
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}' > /dev/null
+irsa create iamserviceaccount --name my-service-account --namespace default --cluster local --role-name my-role \\
+    --attach-policy-arn arn:aws:iam::${TEST_ACCOUNT_ID}:policy/my-policy --approve`,
+      )
+      assert.equal(await assumes(work, 'my-service-account', 'my-role'), true)
     },
   )
 })

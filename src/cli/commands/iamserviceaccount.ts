@@ -10,6 +10,8 @@ import {
   createIamServiceAccountPlan,
   deleteIamServiceAccountPlan,
   kubeTarget,
+  parseClusterConfig,
+  type ClusterConfigSpec,
   listIamServiceAccounts,
   providerArn,
   requireProvider,
@@ -68,8 +70,12 @@ interface Setup {
   readonly providerArn: string
 }
 
-async function setup(args: Args, io: Io, note: (t: string) => void = io.stdout): Promise<Setup> {
-  const cluster = args.requireString('cluster')
+async function setup(
+  args: Args,
+  io: Io,
+  note: (t: string) => void = io.stdout,
+  cluster: string = args.requireString('cluster'),
+): Promise<Setup> {
   const region = args.string('region')
   const aws = awsClients(region)
   const kubeconfig = args.string('kubeconfig')
@@ -159,8 +165,8 @@ const create: Command = {
   path: ['create', 'iamserviceaccount'],
   summary: 'Create an IAM role trusting a ServiceAccount, and the annotated ServiceAccount',
   usage:
-    'irsa create iamserviceaccount --cluster NAME --name SA [--namespace NS] (--attach-policy-arn ARN ... | --attach-role-arn ARN) ' +
-    '[--role-name NAME] [--role-only] [--override-existing-serviceaccounts] [--permissions-boundary ARN] [--tags k=v,...] [--audience A] [--approve]',
+    'irsa create iamserviceaccount (-f CLUSTERCONFIG | --cluster NAME --name SA [--namespace NS] (--attach-policy-arn ARN ... | --attach-role-arn ARN) ' +
+    '[--role-name NAME] [--role-only] [--override-existing-serviceaccounts] [--permissions-boundary ARN] [--tags k=v,...]) [--audience A] [--approve]',
   description:
     "Creates the role (eksctl's trust policy: StringEquals on ISSUER:sub and ISSUER:aud), or adds\n" +
     'a trust statement to an existing role (none replaced), attaches the policies, and creates the\n' +
@@ -206,46 +212,89 @@ const create: Command = {
       default: STS_AUDIENCE,
       description: 'the audience the trust policy requires',
     },
+    file: {
+      type: 'string',
+      short: 'f',
+      valueName: 'FILE',
+      description:
+        "eksctl's ClusterConfig (metadata.name, iam.withOIDC, iam.serviceAccounts[]); - for stdin",
+    },
+    ca: {
+      type: 'string',
+      multiple: true,
+      valueName: 'FILE',
+      description: "extra trusted CA certificates (PEM) for the issuer's TLS (with iam.withOIDC)",
+    },
     approve: approveOption,
   },
   async run(args, io) {
-    const name = args.requireString('name')
-    const namespace = args.string('namespace') ?? 'default'
-    const policyArns = args.strings('attach-policy-arn')
-    const roleArn = args.string('attach-role-arn')
-    const roleName = args.string('role-name')
-    const roleOnly = args.boolean('role-only')
-    checkCreateInputs({
-      policyArns,
-      roleOnly,
-      ...(roleArn !== undefined ? { roleArn } : {}),
-      ...(roleName !== undefined ? { roleName } : {}),
-    })
-    checkNames(namespace, name)
-    const tags = parseTags(args)
-    const boundary = args.string('permissions-boundary')
-    const cluster = args.requireString('cluster')
-    const s = await setup(args, io)
+    const file = args.string('file')
+    let config: ClusterConfigSpec
+    if (file !== undefined) {
+      const text = file === '-' ? await io.readStdin() : readTextFile(file, '-f', io.cwd)
+      config = parseClusterConfig(text, file === '-' ? 'stdin' : file)
+      const given = args.string('cluster')
+      if (given !== undefined && given !== config.cluster)
+        throw new InputError(
+          `--cluster ${given} differs from metadata.name ${config.cluster} of ${file}`,
+        )
+    } else {
+      const roleArn = args.string('attach-role-arn')
+      const roleName = args.string('role-name')
+      const boundary = args.string('permissions-boundary')
+      config = {
+        cluster: args.requireString('cluster'),
+        withOIDC: false,
+        serviceAccounts: [
+          {
+            name: args.requireString('name'),
+            namespace: args.string('namespace') ?? 'default',
+            policyArns: args.strings('attach-policy-arn'),
+            roleOnly: args.boolean('role-only'),
+            tags: parseTags(args),
+            ...(roleArn !== undefined ? { roleArn } : {}),
+            ...(roleName !== undefined ? { roleName } : {}),
+            ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
+          },
+        ],
+      }
+    }
+    for (const sa of config.serviceAccounts) {
+      checkCreateInputs(sa)
+      checkNames(sa.namespace, sa.name)
+    }
+    const cluster = config.cluster
+    const approve = args.boolean('approve')
+    const s = await setup(args, io, io.stdout, cluster)
     try {
-      await requireProvider({ aws: s.aws, providerArn: s.providerArn, cluster })
-      const steps = await createIamServiceAccountPlan({
-        aws: s.aws,
-        serviceAccounts: () => s.kube.serviceAccounts(),
-        cluster,
-        issuer: s.issuer,
-        providerArn: s.providerArn,
-        namespace,
-        name,
-        policyArns,
-        roleOnly,
-        override: args.boolean('override-existing-serviceaccounts'),
-        tags,
-        audience: args.string('audience') ?? STS_AUDIENCE,
-        ...(roleArn !== undefined ? { roleArn } : {}),
-        ...(roleName !== undefined ? { roleName } : {}),
-        ...(boundary !== undefined ? { permissionsBoundary: boundary } : {}),
-      })
-      await runPlan(steps, args.boolean('approve'), io.stdout)
+      let providerPlanned = false
+      if (config.withOIDC) {
+        const plan = await associateProviderPlan({
+          aws: s.aws,
+          issuer: s.issuer,
+          ca: trustedCas(args, io),
+        })
+        providerPlanned = plan.steps.some((st) => st.kind === 'create')
+        io.stdout(`iam.withOIDC:\n`)
+        await runPlan(plan.steps, approve, io.stdout)
+      }
+      if (!(providerPlanned && !approve))
+        await requireProvider({ aws: s.aws, providerArn: s.providerArn, cluster })
+      // One ServiceAccount at a time: a later one may share a role an earlier one creates.
+      for (const sa of config.serviceAccounts) {
+        if (config.serviceAccounts.length > 1) io.stdout(`${sa.namespace}/${sa.name}:\n`)
+        const steps = await createIamServiceAccountPlan({
+          ...sa,
+          aws: s.aws,
+          serviceAccounts: () => s.kube.serviceAccounts(),
+          cluster,
+          issuer: s.issuer,
+          providerArn: s.providerArn,
+          override: args.boolean('override-existing-serviceaccounts'),
+          audience: args.string('audience') ?? STS_AUDIENCE,
+        })
+        await runPlan(steps, approve, io.stdout)
+      }
     } finally {
       s.kube.close()
     }

@@ -10,6 +10,7 @@ import {
   checkNames,
   defaultRoleName,
   kubeTarget,
+  parseClusterConfig,
   providerArn,
   providerId,
   runPlan,
@@ -195,4 +196,60 @@ test('serviceAccountApi: get (404 is undefined), create, merge patch, delete', a
     metadata: { name: 'app', namespace: 'shop', annotations: { a: 'b' }, labels: { l: 'irsa' } },
   })
   assert.equal(seen[3]?.body, '{"metadata":{"annotations":{"a":null}}}')
+})
+
+test('parseClusterConfig reads what create needs of an eksctl ClusterConfig', () => {
+  const spec = parseClusterConfig(
+    `apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {name: prod}
+iam:
+  withOIDC: true
+  serviceAccounts:
+  - metadata: {name: a, namespace: shop}
+    attachPolicyARNs: [arn:aws:iam::aws:policy/ReadOnlyAccess]
+    roleName: r
+    roleOnly: true
+    permissionsBoundary: arn:aws:iam::1:policy/b
+    tags: {team: shop}
+  - metadata: {name: b}
+    attachRoleARN: arn:aws:iam::1:role/x
+`,
+    'c.yaml',
+  )
+  assert.deepEqual(spec, {
+    cluster: 'prod',
+    withOIDC: true,
+    serviceAccounts: [
+      {
+        namespace: 'shop',
+        name: 'a',
+        policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+        roleOnly: true,
+        tags: { team: 'shop' },
+        roleName: 'r',
+        permissionsBoundary: 'arn:aws:iam::1:policy/b',
+      },
+      {
+        namespace: 'default',
+        name: 'b',
+        policyArns: [],
+        roleOnly: false,
+        tags: {},
+        roleArn: 'arn:aws:iam::1:role/x',
+      },
+    ],
+  })
+  assert.throws(
+    () => parseClusterConfig('kind: Pod', 'c.yaml'),
+    /^OperatorError: c.yaml: not an eksctl ClusterConfig/,
+  )
+  assert.throws(
+    () =>
+      parseClusterConfig(
+        'kind: ClusterConfig\nmetadata: {name: p}\niam: {serviceAccounts: [{metadata: {name: a}, wellKnownPolicies: {autoScaler: true}}]}',
+        'c.yaml',
+      ),
+    /wellKnownPolicies is not supported yet/,
+  )
 })
