@@ -149,6 +149,15 @@ irsa oidc thumbprint "$ISSUER" --ca .irsa/ca.pem --output thumbprint`,
     )
     assert.match(plan, /^ {2}create {2}role app-role trusting system:serviceaccount:default:app$/m)
     assert.match(plan, /run again with --approve/)
+    const missing = await sh(
+      work,
+      `irsa create iamserviceaccount --cluster local --name app --attach-policy-arn arn:aws:iam::${TEST_ACCOUNT_ID}:policy/nope --approve`,
+    )
+    assert.equal(missing.code, 2)
+    assert.equal(
+      missing.stderr.trim(),
+      `irsa: --attach-policy-arn arn:aws:iam::${TEST_ACCOUNT_ID}:policy/nope: no such policy`,
+    )
     assert.equal(await snapshot(work), before)
   })
 
