@@ -38,6 +38,16 @@ export interface KubeClient {
     onEvent: (e: WatchEvent) => void,
     o: { readonly signal: AbortSignal; readonly idleTimeoutMs?: number },
   ): Promise<void>
+  /**
+   * `METHOD path` with a JSON body (`contentType` defaults to `application/json`; a merge
+   * patch is `application/merge-patch+json`); like {@link get}, every status is returned.
+   */
+  send(
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    o?: { readonly contentType?: string; readonly timeoutMs?: number },
+  ): Promise<KubeResponse>
   /** Closes pooled connections. */
   close(): void
 }
@@ -72,16 +82,29 @@ export function createKubeClient(conn: KubeConnection): KubeClient {
 
   async function open(
     path: string,
-    o: { timeoutMs?: number; signal?: AbortSignal; accept: string; streaming?: boolean },
+    o: {
+      timeoutMs?: number
+      signal?: AbortSignal
+      accept: string
+      streaming?: boolean
+      method?: string
+      body?: string
+      contentType?: string
+    },
   ): Promise<IncomingMessage> {
+    const method = o.method ?? 'GET'
     const creds = await conn.credentials.get()
     const url = new URL(prefix + path, base)
     const headers: Record<string, string> = { accept: o.accept, 'user-agent': 'irsa' }
     if (creds.token !== undefined) headers['authorization'] = `Bearer ${creds.token}`
+    if (o.body !== undefined) {
+      headers['content-type'] = o.contentType ?? 'application/json'
+      headers['content-length'] = String(Buffer.byteLength(o.body))
+    }
     const send = secure ? httpsRequest : httpRequest
     return new Promise((resolve, reject) => {
       const req = send(url, {
-        method: 'GET',
+        method,
         headers,
         agent: agentFor(creds),
         ...(o.signal !== undefined ? { signal: o.signal } : {}),
@@ -91,7 +114,7 @@ export function createKubeClient(conn: KubeConnection): KubeClient {
           req.destroy(
             new KubeError(
               'ERR_KUBE_API',
-              `GET ${url.pathname}: no answer within ${o.timeoutMs} ms`,
+              `${method} ${url.pathname}: no answer within ${o.timeoutMs} ms`,
             ),
           )
         })
@@ -108,11 +131,11 @@ export function createKubeClient(conn: KubeConnection): KubeClient {
             ? e
             : new KubeError(
                 'ERR_KUBE_API',
-                `GET ${url.pathname}: ${(e as NodeJS.ErrnoException).code ?? e.message}`,
+                `${method} ${url.pathname}: ${(e as NodeJS.ErrnoException).code ?? e.message}`,
               ),
         )
       })
-      req.end()
+      req.end(o.body)
     })
   }
 
@@ -147,6 +170,17 @@ export function createKubeClient(conn: KubeConnection): KubeClient {
     server: conn.server,
     async get(path, o = {}) {
       const res = await open(path, { ...o, accept: 'application/json' })
+      const text = await readAll(res)
+      return { status: res.statusCode ?? 0, body: parse(text) }
+    },
+    async send(method, path, body, o = {}) {
+      const res = await open(path, {
+        method,
+        accept: 'application/json',
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(o.contentType !== undefined ? { contentType: o.contentType } : {}),
+        ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+      })
       const text = await readAll(res)
       return { status: res.statusCode ?? 0, body: parse(text) }
     },

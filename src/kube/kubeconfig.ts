@@ -215,3 +215,26 @@ function readExec(exec: unknown, baseDir: string, file: string, where: string): 
     interactiveMode: str(exec, 'interactiveMode', w) ?? 'IfAvailable',
   }
 }
+
+/**
+ * The context names of a kubeconfig file and its `current-context`, to choose one before
+ * {@link loadKubeconfig}; `ERR_KUBE_CONFIG` when the file cannot be read or parsed.
+ */
+export function kubeconfigContexts(path: string): {
+  readonly names: readonly string[]
+  readonly current: string | undefined
+} {
+  let doc: unknown
+  try {
+    doc = parse(readFileSync(path, 'utf8'))
+  } catch (e) {
+    fail(`kubeconfig ${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  if (!isRecord(doc)) fail(`kubeconfig ${path}: not a kubeconfig`)
+  const list = Array.isArray(doc['contexts']) ? (doc['contexts'] as unknown[]) : []
+  const names = list.flatMap((c) =>
+    isRecord(c) && typeof c['name'] === 'string' ? [c['name']] : [],
+  )
+  const cur = doc['current-context']
+  return { names, current: typeof cur === 'string' && cur !== '' ? cur : undefined }
+}

@@ -21,6 +21,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   sts: ['core', 'aws', 'iam', 'oidc', 'policy', 'store', 'token'],
   eks: ['aws', 'iam', 'store'],
   kube: ['core'],
+  operator: ['core', 'oidc', 'kube'],
   webhook: ['core'],
   local: ['core', 'store', 'token', 'webhook'],
   kubeapi: ['core', 'store', 'webhook', 'local'],
@@ -37,7 +38,18 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'local',
     'kubeapi',
   ],
-  cli: ['core', 'token', 'oidc', 'policy', 'store', 'webhook', 'kube', 'stack', 'local'],
+  cli: [
+    'core',
+    'token',
+    'oidc',
+    'policy',
+    'store',
+    'webhook',
+    'kube',
+    'stack',
+    'local',
+    'operator',
+  ],
 }
 
 function walk(dir: string, out: string[] = []): string[] {
