@@ -10,6 +10,7 @@ import { logsCommands } from './logs.js'
 import { applyCommands } from './apply.js'
 import { getCommands } from './get.js'
 import { execCommands } from './exec.js'
+import { lintCommands } from './lint.js'
 
 /** Every command of the irsa CLI. Each module exports its commands; add them here. */
 export const commands: readonly Command[] = [
@@ -24,4 +25,5 @@ export const commands: readonly Command[] = [
   ...applyCommands,
   ...getCommands,
   ...execCommands,
+  ...lintCommands,
 ]
