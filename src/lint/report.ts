@@ -63,14 +63,25 @@ export function toSarif(findings: readonly Finding[], version: string): unknown 
         results: findings.map((f) => {
           const l = f.location
           const region = { startLine: l.line, startColumn: l.column }
+          const physicalLocation = {
+            // A live role's policy has no file: its ARN and the policy stand for one.
+            artifactLocation: {
+              uri:
+                l.uri !== undefined
+                  ? toUri(l.uri)
+                  : encodeURI(`${l.role ?? 'role'}/${l.policy ?? 'policy'}`),
+            },
+            region,
+          }
           const location =
-            l.uri !== undefined
-              ? { physicalLocation: { artifactLocation: { uri: toUri(l.uri) }, region } }
+            l.role === undefined
+              ? { physicalLocation }
               : {
+                  physicalLocation,
                   logicalLocations: [
                     {
                       name: l.policy ?? 'policy',
-                      fullyQualifiedName: `${l.role ?? ''}/${l.policy ?? ''}`,
+                      fullyQualifiedName: `${l.role}/${l.policy ?? ''}`,
                       kind: 'resource',
                     },
                   ],
