@@ -338,7 +338,7 @@ function trustRules(c: Collector, st: ParsedStatement): void {
         (audOnly
           ? `The statement conditions only ${provider}:aud, which every token the issuer signs for STS carries`
           : `The statement has no condition on ${provider}:sub`) +
-          ': any ServiceAccount of the cluster (any subject the issuer signs for) can assume the role.',
+          ', so any ServiceAccount of the cluster (any subject the issuer signs for) can assume the role.',
         `Add "StringEquals": { "${provider}:sub": "system:serviceaccount:NAMESPACE:NAME" } ` +
           `(and keep "${provider}:aud": "sts.amazonaws.com").`,
       )
@@ -352,7 +352,7 @@ function trustRules(c: Collector, st: ParsedStatement): void {
             RULES.subWiderThanNamespace,
             sub.position,
             st,
-            `${sub.operator} "${v}" on ${sub.key} matches ServiceAccounts of every namespace: ` +
+            `${sub.operator} "${v}" on ${sub.key} matches ServiceAccounts of every namespace, so ` +
               'anyone who can create a ServiceAccount (or a pod) in any namespace of the cluster can assume the role.',
             'Name the namespace (and the ServiceAccount): "system:serviceaccount:NAMESPACE:NAME" ' +
               'under StringEquals, or at most "system:serviceaccount:NAMESPACE:*" under StringLike.',
@@ -426,7 +426,7 @@ function podIdentityRule(c: Collector, st: ParsedStatement): void {
     RULES.podIdentityNoCondition,
     st.start,
     st,
-    'The statement trusts pods.eks.amazonaws.com with no condition: any EKS Pod Identity ' +
+    'The statement trusts pods.eks.amazonaws.com with no condition, so every EKS Pod Identity ' +
       'association in the account, for any cluster, namespace and ServiceAccount, can hand this role to a pod.',
     'Add conditions on aws:SourceAccount and aws:SourceArn (the cluster ARN), and on the ' +
       'kubernetes-namespace / kubernetes-service-account session tags (aws:RequestTag/…) when the role is for one workload.',
