@@ -233,7 +233,8 @@ function issuerKey(key: string): { prefix: string; claim: string } | undefined {
   const i = key.lastIndexOf(':')
   if (i <= 0) return undefined
   const prefix = key.slice(0, i)
-  if (!/[./]/.test(prefix)) return undefined
+  // An issuer URL's host has a dot or is followed by a port; `aws:ResourceTag/a:b` is a tag.
+  if (!/^[^:]*[./]/.test(prefix) && !/^[^:/]+:\d+\//.test(prefix)) return undefined
   return { prefix, claim: key.slice(i + 1).toLowerCase() }
 }
 
