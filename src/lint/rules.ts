@@ -233,8 +233,10 @@ function issuerKey(key: string): { prefix: string; claim: string } | undefined {
   const i = key.lastIndexOf(':')
   if (i <= 0) return undefined
   const prefix = key.slice(0, i)
-  // An issuer URL's host has a dot or is followed by a port; `aws:ResourceTag/a:b` is a tag.
-  if (!/^[^:]*[./]/.test(prefix) && !/^[^:/]+:\d+\//.test(prefix)) return undefined
+  // An issuer URL (perhaps written with its scheme) has a host with a dot or a port;
+  // `aws:ResourceTag/a:b` is a tag key.
+  const host = prefix.replace(/^[a-z]+:\/\//i, '')
+  if (!/^[^:]*[./]/.test(host) && !/^[^:/]+:\d+\//.test(host)) return undefined
   return { prefix, claim: key.slice(i + 1).toLowerCase() }
 }
 
