@@ -15,6 +15,7 @@ export type {
   LintSource,
   DocumentKind,
   PreparedPolicy,
+  LintContext,
 } from './rules.js'
 export { loadIamCatalog, catalogOf, templatePattern } from './catalog.js'
 export type { IamCatalog, CatalogService, CatalogAction } from './catalog.js'

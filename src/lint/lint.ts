@@ -14,6 +14,8 @@ export interface LintText {
   readonly source: LintSource
   /** Trust or permissions; detected from the document when absent. */
   readonly kind?: DocumentKind
+  /** For live roles: the ARNs of the account's OIDC providers (checked when given). */
+  readonly providers?: readonly string[]
 }
 
 /** Lints documents: parses each once, loads the services they name, runs the rules. */
@@ -22,5 +24,8 @@ export async function lintTexts(docs: readonly LintText[]): Promise<Finding[]> {
   const prefixes = new Set<string>()
   for (const p of prepared) for (const s of servicePrefixes(p)) prefixes.add(s)
   const catalog = await loadIamCatalog(prefixes)
-  return prepared.flatMap((p) => lintPrepared(p, catalog))
+  return prepared.flatMap((p, i) => {
+    const providers = docs[i]?.providers
+    return lintPrepared(p, catalog, providers === undefined ? {} : { providers })
+  })
 }

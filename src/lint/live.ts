@@ -3,7 +3,7 @@
  * read with the AWS SDK v3 IAM client through its default credential chain (environment,
  * shared config and SSO, web identity, container and instance metadata). Read-only calls:
  * GetRole, ListRoles, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies,
- * GetPolicy, GetPolicyVersion.
+ * GetPolicy, GetPolicyVersion, ListOpenIDConnectProviders.
  */
 import {
   GetPolicyCommand,
@@ -11,6 +11,7 @@ import {
   GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
+  ListOpenIDConnectProvidersCommand,
   paginateListAttachedRolePolicies,
   paginateListRolePolicies,
   paginateListRoles,
@@ -28,13 +29,18 @@ export function roleNameOf(roleOrArn: string): string {
   return roleOrArn.startsWith('arn:') && i >= 0 ? roleOrArn.slice(i + 1) : roleOrArn
 }
 
-async function roleDocuments(client: IAMClient, roleName: string): Promise<LintText[]> {
+async function roleDocuments(
+  client: IAMClient,
+  roleName: string,
+  providers: readonly string[],
+): Promise<LintText[]> {
   const out: LintText[] = []
   const role = (await client.send(new GetRoleCommand({ RoleName: roleName }))).Role
   const label = role?.Arn ?? roleName
   out.push({
     text: decode(role?.AssumeRolePolicyDocument),
     kind: 'trust',
+    providers,
     source: { role: label, policy: 'trust policy' },
   })
   for await (const page of paginateListRolePolicies({ client }, { RoleName: roleName })) {
@@ -78,7 +84,12 @@ export async function readLiveRoles(
       for (const r of page.Roles ?? []) if (r.RoleName !== undefined) names.push(r.RoleName)
     }
   }
+  // The caller's account: the roles read are its roles, their providers its providers.
+  const list = await client.send(new ListOpenIDConnectProvidersCommand({}))
+  const providers = (list.OpenIDConnectProviderList ?? []).flatMap((p) =>
+    p.Arn === undefined ? [] : [p.Arn],
+  )
   const out: LintText[] = []
-  for (const n of [...new Set(names)]) out.push(...(await roleDocuments(client, n)))
+  for (const n of [...new Set(names)]) out.push(...(await roleDocuments(client, n, providers)))
   return out
 }

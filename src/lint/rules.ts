@@ -75,6 +75,11 @@ export const RULES = {
     severity: 'warning',
     summary: 'a :aud condition that does not allow sts.amazonaws.com',
   },
+  federatedProviderMissing: {
+    id: 'federated-provider-missing',
+    severity: 'error',
+    summary: 'a Federated principal naming an OIDC provider the account does not have (live roles)',
+  },
   trustNotPrincipal: {
     id: 'trust-not-principal',
     severity: 'error',
@@ -137,6 +142,12 @@ export interface Finding {
 }
 
 export type DocumentKind = 'trust' | 'permissions'
+
+/** What the rules know beyond the document: for live roles, the account's OIDC providers. */
+export interface LintContext {
+  /** The ARNs of the OIDC providers in the role's account; unknown (not checked) when absent. */
+  readonly providers?: readonly string[]
+}
 
 /** A document read and parsed once; the rules run over it. */
 export interface PreparedPolicy {
@@ -276,6 +287,14 @@ class Collector {
       ...(st?.sid === undefined || st.sid === '' ? {} : { sid: st.sid }),
     }
     this.findings.push({ ruleId: rule.id, severity, message, fix, location })
+  }
+
+  /** The position of Federated principal `i` of statement `st`. */
+  federatedPosition(st: ParsedStatement, i: number): Position {
+    const node = statementNodes(this.p.root)[st.index]
+    const v = member(member(node, 'Principal'), 'Federated')
+    const item = v?.kind === 'array' ? v.items[i] : i === 0 ? v : undefined
+    return item === undefined ? st.start : this.p.lines.position(item.start)
   }
 
   /** The position of item `i` of element `el` of statement `st` (the statement's when unknown). */
@@ -419,6 +438,25 @@ function trustRules(c: Collector, st: ParsedStatement): void {
   }
 }
 
+function providerRule(c: Collector, st: ParsedStatement, known: readonly string[]): void {
+  if (st.principal === undefined || st.principal === '*') return
+  const have = new Set(known.map((k) => k.toLowerCase()))
+  ;(st.principal.Federated ?? []).forEach((f, i) => {
+    const m = FEDERATED_OIDC.exec(f)
+    if (m === null || have.has(f.toLowerCase())) return
+    c.add(
+      RULES.federatedProviderMissing,
+      c.federatedPosition(st, i),
+      st,
+      `${f} is not an OIDC provider of the account: STS answers AssumeRoleWithWebIdentity with ` +
+        `InvalidIdentityToken (No OpenIDConnect provider found in your account for https://${m[1] ?? ''}).`,
+      `Create it (aws iam create-open-id-connect-provider --url https://${m[1] ?? ''} ` +
+        '--client-id-list sts.amazonaws.com, or eksctl utils associate-iam-oidc-provider), or fix the ARN ' +
+        '(account ID, region, cluster ID).',
+    )
+  })
+}
+
 function podIdentityRule(c: Collector, st: ParsedStatement): void {
   if (st.effect !== 'Allow' || st.principal === undefined || st.principal === '*') return
   const svc = st.principal.Service ?? []
@@ -541,7 +579,11 @@ function permissionRules(c: Collector, st: ParsedStatement, catalog: IamCatalog)
  * Runs every rule over one prepared document. `catalog` must cover the services
  * {@link servicePrefixes} names; uncovered prefixes are not checked.
  */
-export function lintPrepared(p: PreparedPolicy, catalog: IamCatalog): Finding[] {
+export function lintPrepared(
+  p: PreparedPolicy,
+  catalog: IamCatalog,
+  context: LintContext = {},
+): Finding[] {
   const c = new Collector(p)
   issueFindings(c)
   if (p.kind === 'trust' && p.issues.length === 0 && p.root !== undefined) sizeRule(c)
@@ -570,6 +612,7 @@ export function lintPrepared(p: PreparedPolicy, catalog: IamCatalog): Finding[] 
     if (p.kind === 'trust') {
       trustRules(c, st)
       podIdentityRule(c, st)
+      if (context.providers !== undefined) providerRule(c, st, context.providers)
     } else permissionRules(c, st, catalog)
   }
   c.findings.sort(

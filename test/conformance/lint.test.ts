@@ -19,9 +19,11 @@ interface LintCase {
   readonly source: string
   readonly triggers: { readonly document: unknown; readonly at: string }
   readonly passes: { readonly document: unknown }
+  /** For the live-role rules: the OIDC providers the account has. */
+  readonly providers?: readonly string[]
 }
 
-const KEYS = ['rule', 'description', 'source', 'triggers', 'passes']
+const KEYS = ['rule', 'description', 'source', 'triggers', 'passes', 'providers']
 
 function str(v: unknown, what: string): string {
   if (typeof v !== 'string' || v === '') throw new Error(`${what}: a non-empty string`)
@@ -45,6 +47,7 @@ function loadLintCases(dir: string): LintCase[] {
       source: str(raw['source'], `${file}: source`),
       triggers: { document: t['document'], at: str(t['at'], `${file}: triggers.at`) },
       passes: { document: p['document'] },
+      ...(Array.isArray(raw['providers']) ? { providers: raw['providers'].map(String) } : {}),
     }
   })
   if (cases.length === 0) throw new Error(`${dir}: no lint cases`)
@@ -62,8 +65,12 @@ function textAt(text: string, line: number, column: number): string {
   return (text.split('\n')[line - 1] ?? '').slice(column - 1)
 }
 
-async function findings(text: string, uri: string): Promise<Finding[]> {
-  return lintTexts([{ text, source: { uri } }])
+async function findings(
+  text: string,
+  uri: string,
+  providers: readonly string[] | undefined,
+): Promise<Finding[]> {
+  return lintTexts([{ text, source: { uri }, ...(providers === undefined ? {} : { providers }) }])
 }
 
 test('every rule has a case file, and every case file names a rule', () => {
@@ -76,7 +83,7 @@ for (const c of cases) {
   test(`${c.file}: ${c.description}`, async () => {
     const why = `${c.description} (${c.source})`
     const text = textOf(c.triggers.document)
-    const hit = (await findings(text, c.file)).filter((f) => f.ruleId === c.rule)
+    const hit = (await findings(text, c.file, c.providers)).filter((f) => f.ruleId === c.rule)
     assert.ok(hit.length > 0, `${why}: no ${c.rule} finding`)
     for (const f of hit) {
       assert.equal(f.location.uri, c.file)
@@ -88,7 +95,7 @@ for (const c of cases) {
       assert.ok(f.message.length > 20 && f.fix.length > 10, 'a message and a fix')
       assert.equal(f.severity, RULE_LIST.find((r) => r.id === c.rule)?.severity)
     }
-    const clean = await findings(textOf(c.passes.document), c.file)
+    const clean = await findings(textOf(c.passes.document), c.file, c.providers)
     assert.deepEqual(
       clean.filter((f) => f.ruleId === c.rule),
       [],

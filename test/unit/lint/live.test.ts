@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   AttachRolePolicyCommand,
+  CreateOpenIDConnectProviderCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
   IAMClient,
@@ -120,6 +121,7 @@ test('live roles: trust, inline and managed policies, located by role, policy an
   assert.deepEqual(
     findings.map((f) => [f.ruleId, f.location.role, f.location.policy, f.location.statement]),
     [
+      ['federated-provider-missing', `arn:aws:iam::${ACCOUNT}:role/app`, 'trust policy', 0],
       ['trust-no-sub', `arn:aws:iam::${ACCOUNT}:role/app`, 'trust policy', 0],
       ['action-resource-mismatch', `arn:aws:iam::${ACCOUNT}:role/app`, 'inline policy read', 0],
       [
@@ -130,7 +132,21 @@ test('live roles: trust, inline and managed policies, located by role, policy an
       ],
     ],
   )
-  assert.equal(findings[2]?.location.sid, 'All')
+  assert.equal(findings[3]?.location.sid, 'All')
+
+  // With the provider created, the Federated principal names one of the account's providers.
+  await client.send(
+    new CreateOpenIDConnectProviderCommand({
+      Url: `https://${P}`,
+      ClientIDList: ['sts.amazonaws.com'],
+      ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'],
+    }),
+  )
+  const after = await lintTexts(await readLiveRoles(['app'], false, client))
+  assert.deepEqual(
+    after.map((f) => f.ruleId),
+    ['trust-no-sub', 'action-resource-mismatch', 'wildcard-action-all-resources'],
+  )
 
   // The CLI, through the SDK's default chain (environment credentials and endpoint).
   const env = {
