@@ -37,7 +37,7 @@ const lint: Command = {
       type: 'string',
       multiple: true,
       valueName: 'ARN',
-      description: 'lint a live role (ARN or name); repeatable',
+      description: 'lint a live role (ARN or name)',
     },
     'all-roles': { type: 'boolean', description: 'lint every role of the account' },
     format: {
