@@ -4,8 +4,7 @@ import { describeError, InputError, isIrsaError, systemClock } from '../core/ind
 import { Args, EXIT, type Command, type Io } from './command.js'
 import { commandHelp, groupHelp } from './help.js'
 import { commands as allCommands } from './commands/index.js'
-
-const VERSION = '0.1.0'
+import { VERSION } from './version.js'
 
 /** The real process's Io. */
 function processIo(): Io {

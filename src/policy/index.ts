@@ -24,3 +24,12 @@ export type {
   PolicySet,
   ParsedPolicy,
 } from './types.js'
+export { parseJson, LineIndex, JsonSyntaxError } from './json.js'
+export type { JsonValue, JsonObject } from './json.js'
+export type {
+  Position,
+  PolicyIssue,
+  ParsedStatement,
+  ParsedCondition,
+  PrincipalBlock,
+} from './types.js'

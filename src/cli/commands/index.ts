@@ -11,6 +11,7 @@ import { applyCommands } from './apply.js'
 import { getCommands } from './get.js'
 import { execCommands } from './exec.js'
 import { iamServiceAccountCommands } from './iamserviceaccount.js'
+import { lintCommands } from './lint.js'
 
 /** Every command of the irsa CLI. Each module exports its commands; add them here. */
 export const commands: readonly Command[] = [
@@ -26,4 +27,5 @@ export const commands: readonly Command[] = [
   ...getCommands,
   ...execCommands,
   ...iamServiceAccountCommands,
+  ...lintCommands,
 ]
