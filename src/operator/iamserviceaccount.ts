@@ -1,3 +1,10 @@
+import {
+  compilePolicy,
+  describeReason,
+  describeStatement,
+  evaluate,
+  explain,
+} from '../policy/index.js'
 import { createHash } from 'node:crypto'
 import {
   AttachRolePolicyCommand,
@@ -79,8 +86,13 @@ export function trustStatement(o: {
   }
 }
 
+/** A role's trust policy as text (IAM returns it URL-encoded). */
+function trustText(role: Role): string {
+  return decodeURIComponent(role.AssumeRolePolicyDocument ?? '')
+}
+
 function parseTrust(role: Role): TrustPolicy {
-  const text = decodeURIComponent(role.AssumeRolePolicyDocument ?? '')
+  const text = trustText(role)
   try {
     const doc = JSON.parse(text) as { Version?: string; Statement?: Statement | Statement[] }
     const st = doc.Statement
@@ -469,18 +481,6 @@ export async function listIamServiceAccounts(o: {
   return rows.sort((a, b) => (a.namespace + '/' + a.name).localeCompare(b.namespace + '/' + b.name))
 }
 
-function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(
-    '^' +
-      pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.') +
-      '$',
-  )
-  return re.test(value)
-}
-
 async function admits(
   o: {
     readonly aws: AwsClients
@@ -498,38 +498,53 @@ async function admits(
   if (got?.Role === undefined) return { admitted: false, reason: `role ${roleName} does not exist` }
   const id = providerId(o.issuer)
   const sub = `system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`
-  const ctx: Record<string, string> = { [`${id}:sub`]: sub, [`${id}:aud`]: o.audience }
-  const trust = parseTrust(got.Role)
-  const reasons: string[] = []
-  for (const st of trust.Statement) {
-    if (st.Effect !== 'Allow') continue
-    if (![st.Principal?.Federated ?? []].flat().includes(o.providerArn)) {
-      reasons.push('trusts another provider')
-      continue
+  return trustAdmits(trustText(got.Role), {
+    roleArn,
+    providerArn: o.providerArn,
+    context: { [`${id}:sub`]: sub, [`${id}:aud`]: o.audience },
+  })
+}
+
+/**
+ * Whether a trust policy lets a token with these claims assume the role, decided by the
+ * policy engine as STS decides it (AssumeRoleWithWebIdentity, Federated principal, the
+ * claims as `PROVIDER:sub` and `PROVIDER:aud`); a denial names each statement and why it
+ * did not apply.
+ */
+export function trustAdmits(
+  document: string,
+  q: {
+    readonly roleArn: string
+    readonly providerArn: string
+    readonly context: Readonly<Record<string, string>>
+  },
+): { admitted: boolean; reason: string } {
+  let compiled
+  try {
+    compiled = compilePolicy(document, 'trust', { id: 'trust policy', type: 'resource' })
+  } catch (e) {
+    return {
+      admitted: false,
+      reason: `the trust policy does not compile: ${e instanceof Error ? e.message : String(e)}`,
     }
-    const failed: string[] = []
-    for (const [op, conds] of Object.entries(st.Condition ?? {})) {
-      for (const [key, want] of Object.entries(conds)) {
-        const have = ctx[key]
-        const values = [want].flat()
-        const ok =
-          have !== undefined &&
-          (op === 'StringEquals'
-            ? values.includes(have)
-            : op === 'StringLike'
-              ? values.some((v) => globMatch(v, have))
-              : false)
-        if (!ok)
-          failed.push(
-            `${op} ${key} is ${values.join(',')}, the token has ${have ?? 'no such claim'}`,
-          )
-      }
-    }
-    if (failed.length === 0) return { admitted: true, reason: '' }
-    reasons.push(failed.join('; '))
   }
-  return {
-    admitted: false,
-    reason: reasons.length === 0 ? 'no Allow statement' : reasons.join(' | '),
+  const request = {
+    action: 'sts:AssumeRoleWithWebIdentity',
+    resource: q.roleArn,
+    principal: { type: 'Federated' as const, id: q.providerArn },
+    context: Object.fromEntries(
+      Object.entries(q.context).map(([k, v]) => [k, { type: 'string' as const, values: [v] }]),
+    ),
   }
+  if (evaluate(request, { resource: compiled }).decision === 'allowed')
+    return { admitted: true, reason: '' }
+  const why = explain(request, { resource: compiled })
+  const lines = why.layers.flatMap((l) =>
+    l.statements.map((st) =>
+      st.matched
+        ? `${describeStatement(st.statement)} ${st.effect}: matched`
+        : `${describeStatement(st.statement)}: ${st.reason === undefined ? 'no match' : describeReason(st.reason)}`,
+    ),
+  )
+  return { admitted: false, reason: lines.length === 0 ? 'no statement' : lines.join(' | ') }
 }

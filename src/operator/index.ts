@@ -17,6 +17,7 @@ export {
   listIamServiceAccounts,
   requireProvider,
   statementSid,
+  trustAdmits,
   trustStatement,
   ROLE_ANNOTATION,
   MANAGED_BY_LABEL,

@@ -21,7 +21,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   sts: ['core', 'aws', 'iam', 'oidc', 'policy', 'store', 'token'],
   eks: ['aws', 'iam', 'store'],
   kube: ['core'],
-  operator: ['core', 'oidc', 'kube'],
+  operator: ['core', 'oidc', 'kube', 'policy'],
   webhook: ['core'],
   local: ['core', 'store', 'token', 'webhook'],
   kubeapi: ['core', 'store', 'webhook', 'local'],

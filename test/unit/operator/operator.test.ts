@@ -15,6 +15,7 @@ import {
   providerId,
   runPlan,
   statementSid,
+  trustAdmits,
   trustStatement,
   type Step,
 } from '../../../src/operator/index.js'
@@ -252,4 +253,37 @@ iam:
       ),
     /wellKnownPolicies is not supported yet/,
   )
+})
+
+test('get iamserviceaccount decides admission with the policy engine, as STS does', () => {
+  const issuer = 'https://127.0.0.1:8443/id/0123456789ABCDEF0123456789ABCDEF'
+  const id = providerId(issuer)
+  const provider = providerArn('111122223333', issuer)
+  const roleArn = 'arn:aws:iam::111122223333:role/app'
+  const trust = (cond: Record<string, Record<string, string>>): string =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: provider },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: cond,
+        },
+      ],
+    })
+  const claims = (sub: string) => ({
+    roleArn,
+    providerArn: provider,
+    context: { [`${id}:sub`]: sub, [`${id}:aud`]: 'sts.amazonaws.com' },
+  })
+  const like = trust({ StringLike: { [`${id}:sub`]: 'system:serviceaccount:team-*:app' } })
+  assert.equal(trustAdmits(like, claims('system:serviceaccount:team-a:app')).admitted, true)
+  const other = trustAdmits(like, claims('system:serviceaccount:default:app'))
+  assert.equal(other.admitted, false)
+  assert.match(other.reason, /trust policy statement 0 .*sub/)
+  // A key that is not the provider's (a trailing slash) never matches: the engine says why.
+  const slash = trust({ StringEquals: { [`${id}/:sub`]: 'system:serviceaccount:default:app' } })
+  assert.equal(trustAdmits(slash, claims('system:serviceaccount:default:app')).admitted, false)
+  assert.equal(trustAdmits('{', claims('x')).admitted, false)
 })
