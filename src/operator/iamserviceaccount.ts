@@ -1,3 +1,4 @@
+import type { ServiceAccountSpec } from './cluster-config.js'
 import {
   compilePolicy,
   describeReason,
@@ -125,21 +126,13 @@ function subjectOf(st: Statement, issuer: string): string | undefined {
 }
 
 /** Options of {@link createIamServiceAccountPlan}. */
-export interface CreateOptions {
+export interface CreateOptions extends ServiceAccountSpec {
   readonly aws: AwsClients
   readonly serviceAccounts: () => ServiceAccountApi
   readonly cluster: string
   readonly issuer: string
   readonly providerArn: string
-  readonly namespace: string
-  readonly name: string
-  readonly policyArns: readonly string[]
-  readonly roleArn?: string
-  readonly roleName?: string
-  readonly roleOnly: boolean
   readonly override: boolean
-  readonly permissionsBoundary?: string
-  readonly tags: Readonly<Record<string, string>>
   readonly audience: string
 }
 

@@ -1,4 +1,4 @@
-import type { RepoContext } from './context.js'
+import { relaxedCommitter, type RepoContext } from './context.js'
 import { StoreInvalidError } from './errors.js'
 import { guarded } from './sqlite-errors.js'
 
@@ -165,8 +165,6 @@ export function createDecisionLog({ db, clock }: RepoContext, sync: DecisionLogS
   )
   const prune = db.prepare<[number]>('DELETE FROM decisions WHERE at < ?')
   const count = db.prepare<[], number>('SELECT count(*) FROM decisions').pluck()
-  const relaxed = db.prepare('PRAGMA synchronous = NORMAL')
-  const full = db.prepare('PRAGMA synchronous = FULL')
 
   const paramsOf = (e: NewDecision): InsertParams => ({
     request_id: e.requestId,
@@ -191,16 +189,7 @@ export function createDecisionLog({ db, clock }: RepoContext, sync: DecisionLogS
     return list.length
   })
   const pruneTx = db.transaction((before: number): number => prune.run(before).changes)
-  /** The PRAGMA may not change inside a transaction; an enclosing one commits FULL anyway. */
-  const relaxedCommit = <T>(fn: () => T): T => {
-    if (sync === 'full' || db.inTransaction) return fn()
-    relaxed.run()
-    try {
-      return fn()
-    } finally {
-      full.run()
-    }
-  }
+  const relaxedCommit = relaxedCommitter(db, sync)
 
   return {
     append: (e) =>

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { RepoContext } from './context.js'
+import { relaxedCommitter, type RepoContext } from './context.js'
 import { StoreConflictError, StoreError } from './errors.js'
 import { guarded, notFound } from './sqlite-errors.js'
 
@@ -163,18 +163,7 @@ export function createKubeObjectRepo(
   { db, clock }: RepoContext,
   sync: KubeObjectSync = 'normal',
 ): KubeObjectRepo {
-  const relaxed = db.prepare('PRAGMA synchronous = NORMAL')
-  const full = db.prepare('PRAGMA synchronous = FULL')
-  /** The PRAGMA may not change inside a transaction; an enclosing one commits FULL anyway. */
-  const relaxedCommit = <T>(fn: () => T): T => {
-    if (sync === 'full' || db.inTransaction) return fn()
-    relaxed.run()
-    try {
-      return fn()
-    } finally {
-      full.run()
-    }
-  }
+  const relaxedCommit = relaxedCommitter(db, sync)
   const cols = `c.arn AS cluster_arn, o.kind, o.namespace, o.name, o.uid, o.resource_version,
     o.created_at, o.updated_at, o.object FROM kube_objects o JOIN clusters c ON c.pk = o.cluster_pk`
   const clusterPk = db.prepare<[string], number>('SELECT pk FROM clusters WHERE arn = ?').pluck()
