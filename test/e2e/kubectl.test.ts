@@ -116,7 +116,9 @@ async function until(
   }
 }
 
-test('kubectl runs an IRSA guide against irsa up, unchanged', async (t) => {
+// Twenty-odd kubectl and AWS CLI runs against one stack (about 20 s); the runner's 120 s
+// default is per test, so the whole guide gets more room on a loaded machine.
+test('kubectl runs an IRSA guide against irsa up, unchanged', { timeout: 600_000 }, async (t) => {
   for (const o of [kubectl(), awsCli()])
     if (o.skip !== false) {
       t.skip(o.skip)
