@@ -493,4 +493,30 @@ test('kubectl runs an IRSA guide against irsa up, unchanged', { timeout: 600_000
     assert.equal(sts.code, 1)
     assert.match(sts.stderr, /\(Unauthorized\)/)
   })
+
+  await t.test('no token, client key or bearer credential appears in the stack log', async () => {
+    const token = (await ok(work, 'kubectl create token app --audience sts.amazonaws.com')).trim()
+    await sh(
+      work,
+      `kubectl config set-credentials leak --token='${token}' > /dev/null\nkubectl --user=leak get sa\n` +
+        "kubectl config set-credentials leak2 --token='sentinel-bogus-bearer-0123456789' > /dev/null\nkubectl --user=leak2 get sa",
+    )
+    const key = /client-key-data: (\S+)/.exec(
+      readFileSync(join(work, '.irsa', 'kubeconfig'), 'utf8'),
+    )?.[1]
+    assert.ok(key !== undefined && token.length > 100)
+    const log = up.stderr()
+    assert.ok(log.includes('kube'), 'the stack logged its Kubernetes API at debug')
+    for (const secret of [
+      token,
+      token.split('.')[2] ?? token,
+      key,
+      'sentinel-bogus-bearer-0123456789',
+    ])
+      assert.equal(
+        log.includes(secret),
+        false,
+        `a credential (${secret.slice(0, 6)}…) is in the stack log`,
+      )
+  })
 })
