@@ -246,8 +246,10 @@ function readAllMs(n: number): number {
 
 test('reading nested lists is linear in the parameters: doubling 8,000 context entries does not quadruple the time', () => {
   readAllMs(1000) // warm up the JIT
-  const small = readAllMs(8000)
-  const large = readAllMs(16000)
+  // The best of three runs each: one run can meet a GC pause or a busy neighbour.
+  const best = (n: number): number => Math.min(readAllMs(n), readAllMs(n), readAllMs(n))
+  const small = best(8000)
+  const large = best(16000)
   // Linear reading takes about 2× (the old per-entry scan of every parameter took 4×,
   // and 16,000 entries took seconds); 3× leaves room for a noisy machine.
   assert.ok(large < 3 * small + 5, `8,000 entries: ${small} ms; 16,000: ${large} ms`)
