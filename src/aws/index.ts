@@ -2,7 +2,14 @@ export { createAwsApp } from './app.js'
 export type { AwsApp, AwsHttpRequest, Refusal } from './app.js'
 export { startAwsServer } from './server.js'
 export type { AwsServer } from './server.js'
-export type { Caller, QueryAction, QueryContext, RestContext, RestRoute } from './handlers.js'
+export type {
+  Caller,
+  LogFields,
+  QueryAction,
+  QueryContext,
+  RestContext,
+  RestRoute,
+} from './handlers.js'
 export { routeService } from './routing.js'
 
 export { AwsError, awsError, isAwsError } from './errors/aws-error.js'

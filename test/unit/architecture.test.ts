@@ -39,6 +39,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'kubeapi',
   ],
   lint: ['iam', 'policy'],
+  s3: ['aws'],
   cli: [
     'core',
     'token',
