@@ -114,9 +114,11 @@ test('docs/architecture.md lists each component with exactly what it may import'
     doc
       .split('<!-- architecture:components:begin -->')[1]
       ?.split('<!-- architecture:components:end -->')[0] ?? ''
-  const rows = [...section.matchAll(/^\|\s*`([a-z]+)`\s*\|([^|]*)\|/gm)]
+  const rows = [...section.matchAll(/^\|\s*`([a-z0-9]+)`\s*\|([^|]*)\|/gm)]
   const documented = Object.fromEntries(
-    rows.map((m) => [m[1]!, [...m[2]!.matchAll(/`([a-z]+)`/g)].map((t) => t[1]!).sort()] as const),
+    rows.map(
+      (m) => [m[1]!, [...m[2]!.matchAll(/`([a-z0-9]+)`/g)].map((t) => t[1]!).sort()] as const,
+    ),
   )
   const table = Object.fromEntries(
     Object.entries(ALLOWED).map(([c, t]) => [c, [...t].sort()] as const),
