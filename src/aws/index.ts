@@ -19,6 +19,7 @@ export { COMMON_ERRORS } from './errors/common.js'
 export { STS_ERRORS } from './errors/sts.js'
 export { IAM_ERRORS } from './errors/iam.js'
 export { EKS_ERRORS } from './errors/eks.js'
+export { S3_ERRORS } from './errors/s3.js'
 export { AWS_ERROR_REGISTRIES, toAwsError, toEksError } from './errors/registry.js'
 export type { AwsErrorSurface } from './errors/registry.js'
 

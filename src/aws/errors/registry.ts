@@ -3,10 +3,11 @@ import { COMMON_ERRORS } from './common.js'
 import { EKS_ERRORS } from './eks.js'
 import type { AwsErrorEntry } from './entry.js'
 import { IAM_ERRORS } from './iam.js'
+import { S3_ERRORS } from './s3.js'
 import { STS_ERRORS } from './sts.js'
 
 /** The surfaces with an error registry, as docs/errors.md names its sections. */
-export type AwsErrorSurface = 'common' | 'sts' | 'iam' | 'eks'
+export type AwsErrorSurface = 'common' | 'sts' | 'iam' | 'eks' | 's3'
 
 /** Every registry by surface, for documentation and exhaustive tests. */
 export const AWS_ERROR_REGISTRIES: Readonly<
@@ -16,6 +17,7 @@ export const AWS_ERROR_REGISTRIES: Readonly<
   sts: STS_ERRORS,
   iam: IAM_ERRORS,
   eks: EKS_ERRORS,
+  s3: S3_ERRORS,
 }
 
 /**
