@@ -157,3 +157,76 @@ export type S3Handler<P> = (ctx: S3OpContext<P>) => Promise<S3Result>
 
 /** Every operation's handler, as the operations layer exports them to the wire. */
 export type S3Handlers<P> = Readonly<Record<S3Operation, S3Handler<P>>>
+
+/** An ACL grantee: everyone, any signed AWS caller, or one account (canonical id = account id here). */
+export type S3Grantee =
+  | { readonly kind: 'AllUsers' }
+  | { readonly kind: 'AuthenticatedUsers' }
+  | { readonly kind: 'LogDelivery' }
+  | { readonly kind: 'Account'; readonly accountId: string }
+
+/** One ACL grant. */
+export interface S3Grant {
+  readonly grantee: S3Grantee
+  readonly permission: 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP' | 'FULL_CONTROL'
+}
+
+/** An ACL: its owner account and grants (a canned ACL is expanded into grants). */
+export interface S3Acl {
+  readonly ownerAccountId: string
+  readonly grants: readonly S3Grant[]
+}
+
+/** Block Public Access, per bucket (absent settings are false, as S3 reads them). */
+export interface S3PublicAccessBlock {
+  readonly blockPublicAcls: boolean
+  readonly ignorePublicAcls: boolean
+  readonly blockPublicPolicy: boolean
+  readonly restrictPublicBuckets: boolean
+}
+
+/** Object Ownership. New buckets get `BucketOwnerEnforced` (ACLs disabled), as on AWS since 2023. */
+export type S3ObjectOwnership = 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter'
+
+/** What the authoriser needs to know of a bucket. */
+export interface S3BucketState {
+  readonly name: string
+  readonly ownerAccountId: string
+  readonly region: string
+  /** The bucket policy document as stored, if any. */
+  readonly policy: string | undefined
+  /** Undefined when the bucket has no Block Public Access configuration. */
+  readonly publicAccessBlock: S3PublicAccessBlock | undefined
+  /** Undefined when the bucket has no ownership controls (then ACLs apply: ObjectWriter). */
+  readonly ownership: S3ObjectOwnership | undefined
+  readonly acl: S3Acl
+}
+
+/** What the authoriser needs to know of an object. */
+export interface S3ObjectState {
+  readonly acl: S3Acl
+  readonly tags: readonly { readonly key: string; readonly value: string }[]
+}
+
+/**
+ * How the authoriser reads state it does not own (the operations layer owns the
+ * store's S3 tables): undefined for a bucket or object that does not exist.
+ */
+export interface S3ResourceLookup {
+  bucket(name: string): S3BucketState | undefined
+  object(bucket: string, key: string): S3ObjectState | undefined
+}
+
+/**
+ * The bucket-policy rules the operations layer needs from the authoriser, injected so
+ * the two are built apart: PutBucketPolicy validates the document (S3's
+ * `MalformedPolicy` messages) and refuses a public one under BlockPublicPolicy.
+ */
+export interface S3PolicyRules {
+  /** Throws S3's `MalformedPolicy` for a document that is not a valid policy for `bucket`. */
+  validate(document: string, bucket: string): void
+  /** Whether a bucket policy is public by S3's definition (Block Public Access). */
+  isPublic(document: string): boolean
+  /** Whether an ACL is public by S3's definition (grants AllUsers or AuthenticatedUsers). */
+  isPublicAcl(acl: S3Acl): boolean
+}
