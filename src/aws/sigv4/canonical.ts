@@ -104,13 +104,18 @@ interface CanonicalRequestParts {
   readonly headersBlock: string
   readonly signedHeaders: readonly string[]
   readonly payloadHash: string
+  /**
+   * `normalized` (default, every service but S3): dot segments resolved, empty segments
+   * dropped, encoded once more. `raw` (S3): the path exactly as sent.
+   */
+  readonly uri?: 'normalized' | 'raw'
 }
 
 /** The canonical request, exactly as AWS's SigV4 specification lays it out. */
 export function canonicalRequest(p: CanonicalRequestParts): string {
   return [
     p.method.toUpperCase(),
-    canonicalUri(p.rawPath),
+    p.uri === 'raw' ? p.rawPath : canonicalUri(p.rawPath),
     canonicalQuery(p.rawQuery, p.excludeQuery),
     p.headersBlock,
     p.signedHeaders.join(';'),

@@ -48,6 +48,21 @@ interface SigV4Identity<P> {
   readonly presigned: boolean
   /** When the request says it was signed (epoch ms). */
   readonly signedAtMs: number
+  /**
+   * What a chained signature (S3's `aws-chunked` chunks and trailer) continues from:
+   * the verified seed signature, the request time, the scope and the derived key.
+   * Never logged.
+   */
+  readonly chain: SignatureChain
+}
+
+/** The state a chunk signature is computed from; the key is secret material. */
+export interface SignatureChain {
+  readonly seedSignature: string
+  readonly amzDate: string
+  /** `date/region/service/aws4_request`. */
+  readonly scope: string
+  readonly signingKey: Uint8Array
 }
 
 /** Tuning of {@link verifySigV4}. */
@@ -58,6 +73,14 @@ interface VerifyOptions {
   readonly maxSkewMs?: number
   /** Derived signing keys, shared across requests (a default cache is used otherwise). */
   readonly keyCache?: SigningKeyCache
+  /** The canonical URI rule (S3: `raw`, the path as sent); see `canonicalRequest`. */
+  readonly uri?: 'normalized' | 'raw'
+  /**
+   * The payload hash to sign with, when the caller knows it (S3: the
+   * `x-amz-content-sha256` value, or `UNSIGNED-PAYLOAD` when presigned); by default
+   * `UNSIGNED-PAYLOAD` when declared, else the body's SHA-256.
+   */
+  readonly payloadHash?: string
 }
 
 /** AWS's request time window: a signature is good 15 minutes either side of now. */
@@ -190,7 +213,8 @@ export async function verifySigV4<P>(
     ...(auth.presigned ? { excludeQuery: 'X-Amz-Signature' } : {}),
     headersBlock: headers.block,
     signedHeaders: auth.signedHeaders,
-    payloadHash: payloadHash(req, auth),
+    payloadHash: options.payloadHash ?? payloadHash(req, auth),
+    ...(options.uri !== undefined ? { uri: options.uri } : {}),
   })
   const scope = `${auth.scope.date}/${auth.scope.region}/${auth.scope.service}/aws4_request`
   const toSign = stringToSign(auth.amzDate, scope, canonical)
@@ -213,5 +237,6 @@ export async function verifySigV4<P>(
     withSessionToken: auth.sessionToken !== undefined,
     presigned: auth.presigned,
     signedAtMs: auth.signedAtMs,
+    chain: { seedSignature: auth.signature, amzDate: auth.amzDate, scope, signingKey: key },
   }
 }
