@@ -21,7 +21,13 @@ import { annotate, scrub, type LogLine } from './http/log-line.js'
 import { timeOrderedRequestIds } from './http/request-id.js'
 import { QueryParams } from './query/params.js'
 import { RestRouter } from './rest-router.js'
-import { isEksPath, routeService, speaksAwsJson, unservedService } from './routing.js'
+import {
+  isEksPath,
+  isS3Request,
+  routeService,
+  speaksAwsJson,
+  unservedService,
+} from './routing.js'
 import { AWS_SERVICES, SERVICE_PROTOCOLS, type AwsService } from './services.js'
 import type { SigV4Request } from './sigv4/authorization.js'
 import type { HeaderValues } from './sigv4/canonical.js'
@@ -60,6 +66,19 @@ interface AwsAppDeps<P> {
    * decision log (handlers record their own decisions; this sees what they do not).
    */
   readonly onRefused?: (refusal: Refusal<P>) => void
+  /**
+   * S3, served by a streaming handler injected here (the aws component does not know
+   * S3): requests `isS3Request` recognises go to `serve` with their body unread.
+   */
+  readonly s3?: S3Hook
+}
+
+/** How the AWS endpoint hands S3 requests over (see `createS3App`). */
+export interface S3Hook {
+  /** Answers one S3 request; reads the body itself. Must never throw. */
+  readonly serve: (req: IncomingMessage, res: ServerResponse) => void
+  /** Host names whose subdomains are buckets, besides `s3.*` (e.g. `localhost.localstack.cloud`). */
+  readonly hostSuffixes?: readonly string[]
 }
 
 /** A request answered with an error, as {@link AwsAppDeps.onRefused} is told of it. */
@@ -309,7 +328,7 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
       if (error.cause !== undefined) line.err = scrub(describeError(error.cause))
       return errorResponse({ error, service: line.service ?? service, requestId, json })
     }
-    const unserved = unservedService(req.headers, query)
+    const unserved = unservedService(req.headers, query, deps.s3 === undefined ? [] : ['s3'])
     let resp: AwsHttpResponse
     if (unserved !== undefined) resp = notServed(unserved, req.headers, line, requestId)
     else if (bodyError !== undefined) resp = failed(bodyError)
@@ -370,8 +389,26 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
     res.end(head ? undefined : resp.body)
   }
 
+  /** True when the S3 hook takes this request (decided from its head, body unread). */
+  function forS3(req: IncomingMessage, method: string): boolean {
+    if (deps.s3 === undefined) return false
+    const { path, query } = splitTarget(req.url ?? '/')
+    if (path === HEALTH_PATH) return false
+    return isS3Request({
+      method,
+      path,
+      rawQuery: query,
+      headers: req.headersDistinct,
+      ...(deps.s3.hostSuffixes !== undefined ? { hostSuffixes: deps.s3.hostSuffixes } : {}),
+    })
+  }
+
   async function run(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET'
+    if (deps.s3 !== undefined && forS3(req, method)) {
+      deps.s3.serve(req, res)
+      return
+    }
     let body: Uint8Array = new Uint8Array(0)
     let bodyError: unknown
     try {

@@ -1,5 +1,5 @@
 export { createAwsApp } from './app.js'
-export type { AwsApp, AwsHttpRequest, Refusal } from './app.js'
+export type { AwsApp, AwsHttpRequest, Refusal, S3Hook } from './app.js'
 export { startAwsServer } from './server.js'
 export type { AwsServer } from './server.js'
 export type {
@@ -10,7 +10,9 @@ export type {
   RestContext,
   RestRoute,
 } from './handlers.js'
-export { routeService } from './routing.js'
+export { routeService, isS3Host, isS3Request } from './routing.js'
+export { splitTarget } from './http/request.js'
+export { scrub } from './http/log-line.js'
 
 export { AwsError, awsError, isAwsError } from './errors/aws-error.js'
 export { formatMessage, placeholdersOf } from './errors/entry.js'
@@ -42,8 +44,11 @@ export { errorResponse } from './http/respond.js'
 export { timeOrderedRequestIds } from './http/request-id.js'
 
 export { verifySigV4 } from './sigv4/verify.js'
-export type { CredentialLookup } from './sigv4/verify.js'
+export type { CredentialLookup, SignatureChain } from './sigv4/verify.js'
 export type { SigV4Request } from './sigv4/authorization.js'
+export { headerValue, queryParam } from './sigv4/authorization.js'
+export type { HeaderValues } from './sigv4/canonical.js'
+export { UNSIGNED_PAYLOAD } from './sigv4/canonical.js'
 export { canonicalHeaders, canonicalRequest, stringToSign, sha256Hex } from './sigv4/canonical.js'
 export { deriveSigningKey, SigningKeyCache } from './sigv4/signing-key.js'
 export { parseAmzDate, formatAmzDate } from './sigv4/amz-date.js'

@@ -84,19 +84,25 @@ const AWS_HOST = /^([a-z0-9-]+)\.(?:[a-z0-9-]+\.)*amazonaws\.com(?:\.cn)?$/
  * The AWS service a request is for when irsa does not serve it: the SigV4 credential
  * scope's service (`…/us-east-1/s3/aws4_request`), else, for an unsigned request, the
  * JSON-protocol target (`X-Amz-Target: DynamoDB_20120810.ListTables` is dynamodb) or an
- * AWS hostname. Undefined when the request is for a served service or names none.
+ * AWS hostname. Undefined when the request is for a served service (the endpoint's own,
+ * and `alsoServed`: `s3` when its hook is installed) or names none.
  */
-export function unservedService(headers: HeaderValues, rawQuery: string): string | undefined {
+export function unservedService(
+  headers: HeaderValues,
+  rawQuery: string,
+  alsoServed: readonly string[] = [],
+): string | undefined {
+  const served = (name: string): boolean => isAwsService(name) || alsoServed.includes(name)
   const scoped = scopeService(headers, rawQuery)
-  if (scoped !== undefined) return isAwsService(scoped) ? undefined : scoped
+  if (scoped !== undefined) return served(scoped) ? undefined : scoped
   const target = headerValue(headers, 'x-amz-target')
   if (target !== undefined) {
     const prefix = (target.split('.')[0] ?? '').replace(/_\d+$/, '').toLowerCase()
-    return prefix === '' || isAwsService(prefix) ? undefined : prefix
+    return prefix === '' || served(prefix) ? undefined : prefix
   }
   const host = headerValue(headers, 'host')?.replace(/:\d+$/, '').toLowerCase()
   const label = host === undefined ? undefined : AWS_HOST.exec(host)?.[1]
-  return label === undefined || isAwsService(label) ? undefined : label
+  return label === undefined || served(label) ? undefined : label
 }
 
 /** True when the client speaks an AWS JSON protocol (`application/x-amz-json-1.0/1.1`). */
@@ -106,4 +112,43 @@ export function speaksAwsJson(headers: HeaderValues): boolean {
     headerValue(headers, 'x-amz-target') !== undefined ||
     (type !== undefined && /application\/x-amz-json-1\.[01]/i.test(type))
   )
+}
+
+/** True for a host S3 clients address: a label `s3` or `s3-REGION`, or one of `suffixes`. */
+export function isS3Host(host: string | undefined, suffixes: readonly string[] = []): boolean {
+  if (host === undefined) return false
+  const name = host.replace(/:\d+$/, '').toLowerCase()
+  if (suffixes.some((s) => name === s || name.endsWith(`.${s}`))) return true
+  const labels = name.split('.')
+  return labels.length > 1 && labels.some((l) => l === 's3' || /^s3-[a-z0-9-]+$/.test(l))
+}
+
+/** What {@link isS3Request} reads of a request, before its body. */
+interface S3Probe {
+  readonly method: string
+  readonly path: string
+  readonly rawQuery: string
+  readonly headers: HeaderValues
+  /** Host names (and their subdomains) that address S3 besides `s3.*` ones. */
+  readonly hostSuffixes?: readonly string[]
+}
+
+/**
+ * Whether a request is for S3, decided from its head alone (S3 bodies are streamed):
+ *
+ * 1. signed: the credential scope's service is `s3`;
+ * 2. an S3 hostname (`s3.localhost`, `BUCKET.s3.localhost`, `s3.REGION.amazonaws.com`…);
+ * 3. unsigned: a REST path naming a bucket (`/bucket`, `/bucket/key`) with no Query
+ *    `Action`, no `X-Amz-Target`, no form body, not EKS's `/clusters` paths.
+ */
+export function isS3Request(p: S3Probe): boolean {
+  const scoped = scopeService(p.headers, p.rawQuery)
+  if (scoped !== undefined) return scoped === 's3'
+  if (isS3Host(headerValue(p.headers, 'host'), p.hostSuffixes)) return true
+  if (p.path === '/' || p.path === '' || isEksPath(p.path) || p.path.startsWith('/_irsa/'))
+    return false
+  if (queryParam(p.rawQuery, 'Action') !== undefined) return false
+  if (headerValue(p.headers, 'x-amz-target') !== undefined) return false
+  const type = headerValue(p.headers, 'content-type') ?? ''
+  return !(p.method === 'POST' && /application\/x-www-form-urlencoded/i.test(type))
 }
