@@ -19,6 +19,7 @@ export const S3_ERRORS = {
         'User: {principal} is not authorized to perform: {action} on resource: "{resource}" {reason}',
       anonymous:
         'Anonymous users are not authorized to perform: {action} on resource: "{resource}" {reason}',
+      expired: 'Request has expired',
     },
     when: 'A request the caller’s policies, the bucket policy or Block Public Access do not allow.',
   },
@@ -35,6 +36,13 @@ export const S3_ERRORS = {
     type: 'Sender',
     message: 'The authorization header is malformed; {detail}',
     when: 'An Authorization header whose credential scope is malformed or names another region than the bucket’s.',
+  },
+  AuthorizationQueryParametersError: {
+    code: 'AuthorizationQueryParametersError',
+    status: 400,
+    type: 'Sender',
+    message: '{detail}',
+    when: 'A presigned URL whose X-Amz-* query parameters are missing or malformed (X-Amz-Expires over 604800).',
   },
   BadDigest: {
     code: 'BadDigest',
@@ -131,6 +139,8 @@ export const S3_ERRORS = {
       maxKeys: 'Provided max-keys not an integer or within integer range',
       partNumber: 'Part number must be an integer between 1 and 10000, inclusive',
       range: 'Invalid Argument',
+      contentSha256:
+        'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.',
     },
     when: 'A parameter or header with a value S3 does not accept.',
   },
@@ -182,6 +192,9 @@ export const S3_ERRORS = {
       copySelf:
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       ownership: 'Invalid value for x-amz-object-ownership header: {value}',
+      checksumAlgorithm:
+        'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]',
+      streamingAnonymous: 'A signed streaming payload needs a signed request',
     },
     when: 'A request that is well-formed but not acceptable (an unknown checksum algorithm, a copy onto itself).',
   },
@@ -191,6 +204,13 @@ export const S3_ERRORS = {
     type: 'Sender',
     message: 'The provided token is malformed or otherwise invalid.',
     when: 'An `x-amz-security-token` that does not belong to the access key.',
+  },
+  InvalidURI: {
+    code: 'InvalidURI',
+    status: 400,
+    type: 'Sender',
+    message: "Couldn't parse the specified URI.",
+    when: 'A request path that is not valid percent-encoded UTF-8.',
   },
   MalformedPolicy: {
     code: 'MalformedPolicy',
