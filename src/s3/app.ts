@@ -109,8 +109,7 @@ function isClientGone(e: unknown, req: IncomingMessage): boolean {
 
 /** Writes a result body with backpressure; stops when the client goes away. */
 async function writeBody(res: ServerResponse, body: S3Result['body']): Promise<void> {
-  if (body === undefined) return
-  if (typeof body === 'string' || body instanceof Uint8Array) {
+  if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) {
     res.end(body)
     return
   }

@@ -53,6 +53,16 @@ function isSigned(head: S3SignedHead): boolean {
   )
 }
 
+/** True for S3's legacy Signature Version 2 (`Authorization: AWS id:sig`, `?AWSAccessKeyId=…&Signature=…`). */
+function isSigV2(head: S3SignedHead): boolean {
+  const auth = headerValue(head.headers, 'authorization')
+  if (auth !== undefined) return auth.startsWith('AWS ')
+  return (
+    queryParam(head.query, 'AWSAccessKeyId') !== undefined &&
+    queryParam(head.query, 'Signature') !== undefined
+  )
+}
+
 /**
  * The payload hash a header-signed S3 request signs with: its `x-amz-content-sha256`,
  * which S3 requires (`MissingSecurityHeader`). Presigned URLs sign `UNSIGNED-PAYLOAD`.
@@ -116,6 +126,11 @@ export async function authenticateS3<P>(
   head: S3SignedHead,
   deps: S3VerifyDeps<P>,
 ): Promise<S3Auth<P>> {
+  if (isSigV2(head))
+    throw awsError(S3_ERRORS.InvalidRequest, {
+      variant: 'sigv2',
+      reason: 'a Signature Version 2 request',
+    })
   if (!isSigned(head)) return { kind: 'anonymous' }
   const presigned = headerValue(head.headers, 'authorization') === undefined
   const withToken =

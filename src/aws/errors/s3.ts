@@ -195,6 +195,8 @@ export const S3_ERRORS = {
       checksumAlgorithm:
         'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, SHA1, SHA256]',
       streamingAnonymous: 'A signed streaming payload needs a signed request',
+      sigv2:
+        'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',
     },
     when: 'A request that is well-formed but not acceptable (an unknown checksum algorithm, a copy onto itself).',
   },
