@@ -6,7 +6,13 @@
 import { Writable } from 'node:stream'
 import { createAwsApp, startAwsServer, type AwsServer } from '../../src/aws/index.js'
 import { createLogger } from '../../src/core/index.js'
-import { createS3App, type S3AuthQuestion, type S3Refusal } from '../../src/s3/index.js'
+import {
+  createS3App,
+  type S3AuthQuestion,
+  type S3Authorize,
+  type S3Handlers,
+  type S3Refusal,
+} from '../../src/s3/index.js'
 import { fakeS3, type FakeS3State } from './s3-fake.js'
 
 export const S3_KEY = {
@@ -27,7 +33,13 @@ export interface S3Endpoint {
   close(): Promise<void>
 }
 
-export async function startS3Endpoint(): Promise<S3Endpoint> {
+/** Overrides for one test: an authoriser, some handlers. */
+export interface S3EndpointOptions {
+  readonly authorize?: S3Authorize<string>
+  readonly handlers?: Partial<S3Handlers<string>>
+}
+
+export async function startS3Endpoint(o: S3EndpointOptions = {}): Promise<S3Endpoint> {
   const log: string[] = []
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -50,9 +62,10 @@ export async function startS3Endpoint(): Promise<S3Endpoint> {
   const questions: S3AuthQuestion<string>[] = []
   const refusals: S3Refusal<string>[] = []
   const s3 = createS3App<string>({
-    handlers,
+    handlers: { ...handlers, ...o.handlers },
     authorize: (q) => {
       questions.push(q)
+      o.authorize?.(q)
     },
     credentials,
     clock,
