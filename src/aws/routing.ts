@@ -101,7 +101,7 @@ export function unservedService(
     return prefix === '' || served(prefix) ? undefined : prefix
   }
   const host = headerValue(headers, 'host')?.replace(/:\d+$/, '').toLowerCase()
-  const label = host === undefined ? undefined : AWS_HOST.exec(host)?.[1]
+  const label = host === undefined ? undefined : isS3Host(host) ? 's3' : AWS_HOST.exec(host)?.[1]
   return label === undefined || served(label) ? undefined : label
 }
 
