@@ -114,7 +114,11 @@ function checkStatement(s: Json, bucket: string, known: ReadonlySet<string> | un
   const effect = s['Effect']
   if (effect === undefined) malformed(S3_POLICY_MESSAGES.missing('Effect'))
   if (effect !== 'Allow' && effect !== 'Deny')
-    malformed(S3_POLICY_MESSAGES.invalidEffect(JSON.stringify(effect)))
+    malformed(
+      S3_POLICY_MESSAGES.invalidEffect(
+        typeof effect === 'string' ? effect : JSON.stringify(effect),
+      ),
+    )
   const principal = s['Principal'] ?? s['NotPrincipal']
   if (principal === undefined) malformed(S3_POLICY_MESSAGES.missing('Principal'))
   checkPrincipal(principal)
