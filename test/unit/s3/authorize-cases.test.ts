@@ -174,7 +174,7 @@ for (const c of cases) {
       assert.ok(isAwsError(error, 'AccessDenied'), `${why}: AccessDenied thrown`)
       assert.equal(error.status, 403)
       assert.equal(error.message, c.expect.message, why)
-      assert.equal(rec?.errorCode, 'AccessDenied')
+      assert.equal(rec.errorCode, 'AccessDenied')
       assert.ok((error.reason ?? '').length > 0, 'an operator reason')
     } finally {
       w.close()

@@ -22,11 +22,8 @@ const st = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   Resource: `arn:aws:s3:::${B}/*`,
   ...extra,
 })
-const without = (key: string): Record<string, unknown> => {
-  const s = st()
-  delete s[key]
-  return s
-}
+const without = (key: string): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(st()).filter(([k]) => k !== key))
 
 const MALFORMED: readonly (readonly [string, string, string])[] = [
   ['not an object', '[1]', M.notObject],

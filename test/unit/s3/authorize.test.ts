@@ -30,18 +30,18 @@ test('every decision is recorded with its reasons: allowed and denied', () => {
       )
     })
     const [allowed] = w.store.decisions.byRequestId('r1')
-    assert.equal(allowed?.decision, 'allowed')
-    assert.equal(allowed?.action, 's3:GetObject')
-    assert.equal(allowed?.resource, 'arn:aws:s3:::b/k')
-    assert.equal(allowed?.principal, p.arn)
-    assert.equal(allowed?.accountId, OWNER)
-    const reasons = allowed?.reasons as Record<string, unknown>
+    assert.equal(allowed.decision, 'allowed')
+    assert.equal(allowed.action, 's3:GetObject')
+    assert.equal(allowed.resource, 'arn:aws:s3:::b/k')
+    assert.equal(allowed.principal, p.arn)
+    assert.equal(allowed.accountId, OWNER)
+    const reasons = allowed.reasons as Record<string, unknown>
     assert.equal(reasons['relation'], 'owner-account')
     assert.match(JSON.stringify(reasons['identity']), /Read/)
     const [denied] = w.store.decisions.byRequestId('r2')
-    assert.equal(denied?.decision, 'implicitDeny')
-    assert.equal(denied?.errorCode, 'AccessDenied')
-    assert.equal((denied?.reasons as Record<string, unknown>)['rule'], 'no identity policy allows')
+    assert.equal(denied.decision, 'implicitDeny')
+    assert.equal(denied.errorCode, 'AccessDenied')
+    assert.equal((denied.reasons as Record<string, unknown>)['rule'], 'no identity policy allows')
   } finally {
     w.close()
   }
@@ -61,8 +61,8 @@ test('an anonymous denial is recorded against the bucket owner, with the reason 
     assert.equal(error.message, 'Access Denied')
     assert.match(error.reason ?? '', /anonymous: no bucket policy statement or ACL grant allows it/)
     const [rec] = w.store.decisions.byRequestId('a')
-    assert.equal(rec?.principal, 'anonymous')
-    assert.equal(rec?.accountId, OWNER)
+    assert.equal(rec.principal, 'anonymous')
+    assert.equal(rec.accountId, OWNER)
   } finally {
     w.close()
   }
@@ -73,8 +73,8 @@ test('a bucket that does not exist is let through for NoSuchBucket, and recorded
   try {
     w.authorize(question({ operation: 'GetObject', bucket: 'nope', key: 'k', requestId: 'n' }))
     const [rec] = w.store.decisions.byRequestId('n')
-    assert.equal(rec?.decision, 'allowed')
-    assert.match(JSON.stringify(rec?.reasons), /NoSuchBucket/)
+    assert.equal(rec.decision, 'allowed')
+    assert.match(JSON.stringify(rec.reasons), /NoSuchBucket/)
   } finally {
     w.close()
   }
@@ -177,7 +177,7 @@ test('a session whose role was deleted is denied', () => {
         question({ operation: 'GetObject', bucket: 'b', key: 'k', principal: p, requestId: 'g' }),
       )
     })
-    assert.match(JSON.stringify(w.store.decisions.byRequestId('g')[0]?.reasons), /no longer exists/)
+    assert.match(JSON.stringify(w.store.decisions.byRequestId('g')[0].reasons), /no longer exists/)
   } finally {
     w.close()
   }
@@ -196,9 +196,9 @@ test('the bucket owner’s root is recorded as allowed by rule', () => {
       }),
     )
     const [rec] = w.store.decisions.byRequestId('o')
-    assert.equal(rec?.decision, 'allowed')
-    assert.equal(rec?.action, 's3:DeleteBucket')
-    assert.equal(rec?.principal, `arn:aws:iam::${OWNER}:root`)
+    assert.equal(rec.decision, 'allowed')
+    assert.equal(rec.action, 's3:DeleteBucket')
+    assert.equal(rec.principal, `arn:aws:iam::${OWNER}:root`)
   } finally {
     w.close()
   }
