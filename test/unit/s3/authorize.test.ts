@@ -6,7 +6,17 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { isAwsError } from '../../../src/aws/index.js'
-import { OTHER, OWNER, question, rootPrincipal, world } from './authorize-world.js'
+import type { DecisionRecord } from '../../../src/store/index.js'
+import { OTHER, OWNER, question, rootPrincipal, world, type World } from './authorize-world.js'
+
+/** The one decision recorded for a request. */
+function only(w: World, requestId: string): DecisionRecord {
+  const records = w.store.decisions.byRequestId(requestId)
+  assert.equal(records.length, 1, requestId)
+  const [r] = records
+  assert.ok(r !== undefined)
+  return r
+}
 
 const READ = JSON.stringify({
   Version: '2012-10-17',
@@ -29,7 +39,7 @@ test('every decision is recorded with its reasons: allowed and denied', () => {
         question({ operation: 'PutObject', bucket: 'b', key: 'k', principal: p, requestId: 'r2' }),
       )
     })
-    const [allowed] = w.store.decisions.byRequestId('r1')
+    const allowed = only(w, 'r1')
     assert.equal(allowed.decision, 'allowed')
     assert.equal(allowed.action, 's3:GetObject')
     assert.equal(allowed.resource, 'arn:aws:s3:::b/k')
@@ -38,7 +48,7 @@ test('every decision is recorded with its reasons: allowed and denied', () => {
     const reasons = allowed.reasons as Record<string, unknown>
     assert.equal(reasons['relation'], 'owner-account')
     assert.match(JSON.stringify(reasons['identity']), /Read/)
-    const [denied] = w.store.decisions.byRequestId('r2')
+    const denied = only(w, 'r2')
     assert.equal(denied.decision, 'implicitDeny')
     assert.equal(denied.errorCode, 'AccessDenied')
     assert.equal((denied.reasons as Record<string, unknown>)['rule'], 'no identity policy allows')
@@ -60,7 +70,7 @@ test('an anonymous denial is recorded against the bucket owner, with the reason 
     assert.ok(isAwsError(error, 'AccessDenied'))
     assert.equal(error.message, 'Access Denied')
     assert.match(error.reason ?? '', /anonymous: no bucket policy statement or ACL grant allows it/)
-    const [rec] = w.store.decisions.byRequestId('a')
+    const rec = only(w, 'a')
     assert.equal(rec.principal, 'anonymous')
     assert.equal(rec.accountId, OWNER)
   } finally {
@@ -72,7 +82,7 @@ test('a bucket that does not exist is let through for NoSuchBucket, and recorded
   const w = world()
   try {
     w.authorize(question({ operation: 'GetObject', bucket: 'nope', key: 'k', requestId: 'n' }))
-    const [rec] = w.store.decisions.byRequestId('n')
+    const rec = only(w, 'n')
     assert.equal(rec.decision, 'allowed')
     assert.match(JSON.stringify(rec.reasons), /NoSuchBucket/)
   } finally {
@@ -177,7 +187,7 @@ test('a session whose role was deleted is denied', () => {
         question({ operation: 'GetObject', bucket: 'b', key: 'k', principal: p, requestId: 'g' }),
       )
     })
-    assert.match(JSON.stringify(w.store.decisions.byRequestId('g')[0].reasons), /no longer exists/)
+    assert.match(JSON.stringify(only(w, 'g').reasons), /no longer exists/)
   } finally {
     w.close()
   }
@@ -195,7 +205,7 @@ test('the bucket owner’s root is recorded as allowed by rule', () => {
         requestId: 'o',
       }),
     )
-    const [rec] = w.store.decisions.byRequestId('o')
+    const rec = only(w, 'o')
     assert.equal(rec.decision, 'allowed')
     assert.equal(rec.action, 's3:DeleteBucket')
     assert.equal(rec.principal, `arn:aws:iam::${OWNER}:root`)
