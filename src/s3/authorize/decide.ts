@@ -10,6 +10,7 @@ import {
   type RequestPrincipal,
 } from '../../policy/index.js'
 import type { S3Acl, S3BucketState, S3Grant, S3ObjectState } from '../types.js'
+import { policyTypeName } from './messages.js'
 import { OWNER_ROOT_ALWAYS, type S3OperationAuth } from './operations.js'
 import { isPublicPolicy } from './policy-rules.js'
 
@@ -265,7 +266,7 @@ export function decideS3(input: S3DecisionInput): S3Verdict {
     return verdict('allowed', 'the bucket owner’s root may always manage the bucket policy')
   const denied = explicitDenyIn(identityWhy, policyWhy)
   if (denied !== undefined)
-    return verdict('explicitDeny', `explicit deny in the ${denied} policy`, {
+    return verdict('explicitDeny', `explicit deny in ${policyTypeName(denied)}`, {
       type: denied,
       explicit: true,
     })
@@ -336,7 +337,7 @@ function decideSession(
     if (!identityAllows)
       return verdict(
         'implicitDeny',
-        `cross-account: no ${missingLayer(identityWhy, layers)} policy allows`,
+        `cross-account: no ${policyTypeName(missingLayer(identityWhy, layers))} allows`,
       )
     return f.resourceAllow !== undefined
       ? verdict(
@@ -358,13 +359,20 @@ function decideSession(
     if (limitsAllow(identityWhy, layers))
       return verdict('allowed', 'the bucket policy grants the role')
     const limit = missingLimit(identityWhy, layers)
-    return verdict('implicitDeny', `the bucket policy grants the role; no ${limit} policy allows`, {
-      type: limit,
-      explicit: false,
-    })
+    return verdict(
+      'implicitDeny',
+      `the bucket policy grants the role; no ${policyTypeName(limit)} allows`,
+      {
+        type: limit,
+        explicit: false,
+      },
+    )
   }
   const missing = missingLayer(identityWhy, layers)
-  return verdict('implicitDeny', `no ${missing} policy allows`, { type: missing, explicit: false })
+  return verdict('implicitDeny', `no ${policyTypeName(missing)} allows`, {
+    type: missing,
+    explicit: false,
+  })
 }
 
 /** For a role-ARN grant: the boundary or session layer that did not allow. */

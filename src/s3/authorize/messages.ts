@@ -8,6 +8,11 @@ const NAMES: Readonly<Record<S3PolicyType, { readonly a: string; readonly no: st
   resource: { a: 'a resource-based policy', no: 'no resource-based policy' },
 }
 
+/** A policy type as S3's messages name it: `identity-based policy`, `permissions boundary`… */
+export function policyTypeName(type: S3PolicyType): string {
+  return NAMES[type].no.slice('no '.length)
+}
+
 /**
  * The tail of S3's explained AccessDenied message (S3 User Guide, "Troubleshoot access
  * denied (403 Forbidden) errors", "Access denied message examples"), after

@@ -51,7 +51,10 @@ test('every decision is recorded with its reasons: allowed and denied', () => {
     const denied = only(w, 'r2')
     assert.equal(denied.decision, 'implicitDeny')
     assert.equal(denied.errorCode, 'AccessDenied')
-    assert.equal((denied.reasons as Record<string, unknown>)['rule'], 'no identity policy allows')
+    assert.equal(
+      (denied.reasons as Record<string, unknown>)['rule'],
+      'no identity-based policy allows',
+    )
   } finally {
     w.close()
   }
