@@ -44,8 +44,13 @@ interface AuthorizerDeps {
   readonly cache?: PolicyCache
 }
 
-/** The policy layers of a role session, compiled. */
-function sessionPolicySet(
+/**
+ * The policy layers of a role session, compiled through `cache`: the role's identity
+ * policies, its permissions boundary (when it has one) and the session policies of the
+ * assume call (when it passed any), with the role's tags (`aws:PrincipalTag/…`).
+ * Undefined when the session's role no longer exists (looked up by its unique id).
+ */
+export function sessionPolicySet(
   store: Store,
   cache: PolicyCache,
   p: RoleSessionPrincipal,

@@ -14,3 +14,27 @@ export type { BodyPlan, ChecksumPlan, PayloadCheck, WireBody } from './http/body
 export { bodyPlan } from './http/plan.js'
 export { renderS3ErrorXml, hostId, REQUEST_ID_HEADER, HOST_ID_HEADER } from './http/respond.js'
 export type * from './types.js'
+export {
+  createS3Authorizer,
+  decideS3,
+  S3_OPERATION_AUTH,
+  s3ResourceArn,
+  s3ConditionKeys,
+  createS3PolicyRules,
+  validateBucketPolicy,
+  isPublicPolicy,
+  isPublicAcl,
+  S3_POLICY_MESSAGES,
+  loadS3ActionNames,
+} from './authorize/index.js'
+export type {
+  S3AuthorizerDeps,
+  S3DecisionInput,
+  S3Requester,
+  S3Verdict,
+  S3PolicyType,
+  S3OperationAuth,
+  S3ResourceKind,
+  S3AclNeed,
+  S3RequestKey,
+} from './authorize/index.js'

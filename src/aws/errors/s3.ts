@@ -17,11 +17,9 @@ export const S3_ERRORS = {
     variants: {
       explained:
         'User: {principal} is not authorized to perform: {action} on resource: "{resource}" {reason}',
-      anonymous:
-        'Anonymous users are not authorized to perform: {action} on resource: "{resource}" {reason}',
       expired: 'Request has expired',
     },
-    when: 'A request the caller’s policies, the bucket policy or Block Public Access do not allow.',
+    when: 'A request the caller’s policies, the bucket policy, its ACLs or Block Public Access do not allow. S3 explains the denial (the policy type and why) only to a caller of the bucket owner’s account; another account and anonymous callers read `Access Denied`.',
   },
   AccessControlListNotSupported: {
     code: 'AccessControlListNotSupported',
