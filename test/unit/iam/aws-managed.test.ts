@@ -45,8 +45,9 @@ test('GetPolicy, GetPolicyVersion, ListPolicyVersions: an AWS managed policy wit
     assert.match(String(p['PolicyId']), /^ANPA[A-Z2-7]{17}$/)
     assert.equal((await getPolicy(h, S3_READ))['PolicyId'], p['PolicyId'], 'stable id')
     // The JSON rendering carries epoch seconds; the data package's creation date of the policy.
-    assert.equal(p['CreateDate'], Date.parse('2015-02-06T18:40:59Z') / 1000)
-    assert.ok(Number(p['UpdateDate']) > Number(p['CreateDate']))
+    const created = Date.parse('2015-02-06T18:40:59Z') / 1000
+    assert.equal(p['CreateDate'], created)
+    assert.ok(Number(p['UpdateDate']) > created)
     const defaultId = String(p['DefaultVersionId'])
     assert.match(defaultId, /^v\d+$/)
 
@@ -59,8 +60,10 @@ test('GetPolicy, GetPolicyVersion, ListPolicyVersions: an AWS managed policy wit
     const doc = JSON.parse(decodeURIComponent(encoded)) as {
       Statement: { Effect: string; Action: string[] }[]
     }
-    assert.equal(doc.Statement[0]?.Effect, 'Allow')
-    assert.ok(doc.Statement[0]?.Action.includes('s3:Get*'))
+    const first = doc.Statement[0]
+    assert.ok(first)
+    assert.equal(first.Effect, 'Allow')
+    assert.ok(first.Action.includes('s3:Get*'))
 
     const versions = (await h.ok('ListPolicyVersions', { PolicyArn: S3_READ }))['Versions'] as Rec[]
     assert.equal(versions[0]?.['VersionId'], defaultId, 'newest first')
