@@ -15,6 +15,7 @@ import {
 } from '../sts/index.js'
 import { bootstrapAccount } from './bootstrap.js'
 import { createClusterIssuers } from './cluster-issuers.js'
+import { servesIssuer } from './external-issuer.js'
 import { DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_REGION, SETTINGS } from './defaults.js'
 import { awsCertificateNames, ensureLocalCa, servingCertificate } from './local-ca.js'
 import { choosePort } from './ports.js'
@@ -144,7 +145,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
     const place = { accountId, region, issuerUrlOf }
     const boot = bootstrapAccount(store, place)
-    for (const c of store.clusters.list()) {
+    for (const c of store.clusters.list().filter(servesIssuer)) {
       const url = issuerUrlOf(c.issuerId)
       if (c.issuerUrl !== url) {
         store.clusters.setIssuerUrl(c.arn, url)
@@ -180,7 +181,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         viewOf: (c) => {
           const endpoint = kubeEndpointOf(c)
           return {
-            issuerUrl: issuerUrlOf(c.issuerId),
+            issuerUrl: servesIssuer(c) ? issuerUrlOf(c.issuerId) : c.issuerUrl,
             ...(endpoint !== undefined ? { endpoint } : {}),
             caPem: ca.certPem,
           }
