@@ -213,7 +213,10 @@ const rotate: Command = {
         `cluster ${c.name} now signs with ${r.signing.kid}` +
           (r.previousKid !== undefined ? ` (${r.previousKid} stays published)` : '') +
           '\n' +
-          r.retired.map((k) => `retired ${k}\n`).join(''),
+          r.retired.map((k) => `retired ${k}\n`).join('') +
+          (servesIssuer(c)
+            ? ''
+            : `its issuer is hosted elsewhere: upload 'irsa cluster jwks ${c.name}' to ${c.issuerUrl}/keys.json again\n`),
       )
       return EXIT.ok
     }),
