@@ -1,6 +1,6 @@
 export { createAwsApp } from './app.js'
 export type { AwsApp, AwsHttpRequest, Refusal, S3Hook } from './app.js'
-export { startAwsServer } from './server.js'
+export { isSecureTransport, startAwsServer } from './server.js'
 export type { AwsServer } from './server.js'
 export type {
   Caller,

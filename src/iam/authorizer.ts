@@ -8,7 +8,8 @@ import {
   type PolicySet,
 } from '../policy/index.js'
 import type { Store } from '../store/index.js'
-import { accessDeniedMessage } from './access-denied.js'
+import { accessDeniedMessage, displayResource } from './access-denied.js'
+import { changesAwsManagedPolicy } from './aws-managed-guard.js'
 import { PolicyCache } from './policy-cache.js'
 import type { Principal, RoleSessionPrincipal } from './principal.js'
 import { buildRequestContext } from './request-context.js'
@@ -104,6 +105,18 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         resource: req.resource,
       }
       const p = req.principal
+      if (changesAwsManagedPolicy(req.action, req.resource)) {
+        store.decisions.append({
+          ...base,
+          decision: 'implicitDeny',
+          errorCode: 'AccessDenied',
+          reasons: { rule: 'AWS managed policies cannot be changed by any account' },
+        })
+        throw awsError(COMMON_ERRORS.AccessDenied, {
+          params: { principal: p.arn, action: req.action, resource: displayResource(req.resource) },
+          reason: `${req.action} on the AWS managed policy ${req.resource}`,
+        })
+      }
       if (p.kind === 'root') {
         store.decisions.append({
           ...base,

@@ -3,6 +3,7 @@ import { IrsaError, type Logger } from '../core/index.js'
 import { createIssuerApp, type IssuerApp, type IssuerKeySet } from '../oidc/index.js'
 import type { Store } from '../store/index.js'
 import { loadPublicKeys, type PublicKeyInfo } from '../token/index.js'
+import { servesIssuer } from './external-issuer.js'
 
 /**
  * The issuers of every local cluster in the store, one at `/id/<issuer id>` each, kept in
@@ -37,7 +38,8 @@ export function createClusterIssuers(deps: {
   }
 
   function sync(): void {
-    const clusters = store.clusters.list()
+    // An issuer hosted elsewhere (`--issuer`) is the user's to publish, not the stack's.
+    const clusters = store.clusters.list().filter(servesIssuer)
     const sets = clusters.map((c) => ({ c, keys: store.clusters.listKeys(c.arn) }))
     const next = sets
       .map(

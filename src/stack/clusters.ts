@@ -1,5 +1,5 @@
 import { InputError, type Clock } from '../core/index.js'
-import type { Cluster, ClusterSigningKey, Store } from '../store/index.js'
+import type { Cluster, ClusterSigningKey, NewClusterKey, Store } from '../store/index.js'
 import { generateKeyPair, loadSigningKey } from '../token/index.js'
 
 /** EKS's cluster name rule: a letter or digit, then letters, digits, `-` and `_`; 1–100. */
@@ -28,22 +28,36 @@ function newClusterKey(): { kid: string; alg: string; publicPem: string; private
   return { kid: key.kid, alg: key.alg, publicPem: pair.publicPem, privatePem: pair.privatePem }
 }
 
+/** What a cluster may be created with instead of the stack's own issuer and a new key. */
+interface ClusterOrigin {
+  /** An issuer hosted elsewhere, already checked (see `checkExternalIssuer`). */
+  readonly issuerUrl?: string
+  /** The first signing key, given (see `importSigningKey`). */
+  readonly key?: NewClusterKey
+}
+
 /**
- * Creates a local cluster with a new RSA-2048 signing key, in one transaction: the cluster
- * and its first (current) key exist together or not at all. InputError when the name is
- * taken or malformed.
+ * Creates a local cluster with a new RSA-2048 signing key (or the given one), issuer
+ * `https://HOST:PORT/id/<issuer id>` (or the given one, which the stack does not serve),
+ * in one transaction: the cluster and its first (current) key exist together or not at
+ * all. InputError when the name is taken or malformed.
  */
-export function createLocalCluster(store: Store, place: ClusterPlace, name: string): Cluster {
+export function createLocalCluster(
+  store: Store,
+  place: ClusterPlace,
+  name: string,
+  origin: ClusterOrigin = {},
+): Cluster {
   checkClusterName(name)
   if (store.clusters.get(place.accountId, place.region, name) !== undefined)
     throw new InputError(`cluster ${name} already exists in ${place.accountId} ${place.region}`)
-  const key = newClusterKey()
+  const key = origin.key ?? newClusterKey()
   return store.transaction(() => {
     const cluster = store.clusters.create({
       accountId: place.accountId,
       region: place.region,
       name,
-      issuerUrl: place.issuerUrlOf,
+      issuerUrl: origin.issuerUrl ?? place.issuerUrlOf,
     })
     store.clusters.addKey(cluster.arn, key, { signing: true })
     return cluster

@@ -35,6 +35,7 @@ export const PROFILE_NAME = 'irsa'
 export const SETTINGS = {
   host: 'stack.host',
   awsPort: 'stack.awsPort',
+  awsHttpsPort: 'stack.awsHttpsPort',
   oidcPort: 'stack.oidcPort',
   webhookPort: 'stack.webhookPort',
   kubePort: 'stack.kubePort',

@@ -12,6 +12,13 @@ export { awsConfigText, awsCredentialsText, upsertIniSection } from './aws-profi
 export { parsePort, choosePort } from './ports.js'
 export { certificateNames } from './local-ca.js'
 export { checkClusterName, createLocalCluster, findCluster, rotateClusterKeys } from './clusters.js'
+export {
+  checkExternalIssuer,
+  clusterDiscovery,
+  clusterJwks,
+  importSigningKey,
+  servesIssuer,
+} from './external-issuer.js'
 export { bootstrapAccount, newAdminAccessKeyId } from './bootstrap.js'
 export {
   resolveDataDir,

@@ -55,15 +55,34 @@ export function certificateNames(host: string): { dnsNames: string[]; ipAddresse
 }
 
 /**
+ * The names the AWS endpoint's HTTPS certificate covers: those of `host`, plus
+ * `localhost`, `127.0.0.1` and `s3.localhost` with its wildcard `*.s3.localhost` (S3's
+ * virtual-hosted bucket names: `BUCKET.s3.localhost`).
+ */
+export function awsCertificateNames(host: string): { dnsNames: string[]; ipAddresses: string[] } {
+  const names = certificateNames(host)
+  const add = (list: string[], values: readonly string[]): string[] => [
+    ...list,
+    ...values.filter((v) => !list.includes(v)),
+  ]
+  return {
+    dnsNames: add(names.dnsNames, ['localhost', 's3.localhost', '*.s3.localhost']),
+    ipAddresses: add(names.ipAddresses, ['127.0.0.1']),
+  }
+}
+
+/**
  * A fresh server certificate for `host` from the local CA, sent with the CA after it: the
  * last certificate of the chain is what an IAM OIDC provider thumbprint pins, so the
- * thumbprint is the CA's and does not change when the server certificate does.
+ * thumbprint is the CA's and does not change when the server certificate does. `names`
+ * default to {@link certificateNames} of `host`.
  */
 export function servingCertificate(
   ca: CertificateAuthority,
   host: string,
   clock: Clock,
+  names: { dnsNames: string[]; ipAddresses: string[] } = certificateNames(host),
 ): CertificateKeyPair {
-  const leaf = issueServerCertificate(ca, { ...certificateNames(host), clock })
+  const leaf = issueServerCertificate(ca, { ...names, clock })
   return { certPem: leaf.certPem + ca.certPem, keyPem: leaf.keyPem }
 }

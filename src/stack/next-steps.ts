@@ -5,6 +5,8 @@ import type { StackFiles } from './stack-files.js'
 interface Banner {
   readonly dataDir: string
   readonly awsEndpoint: string
+  /** The AWS endpoint over HTTPS (certificate from the local CA). */
+  readonly awsHttpsEndpoint?: string
   readonly oidcOrigin: string
   readonly webhookOrigin: string
   readonly webhookCluster: string
@@ -32,6 +34,9 @@ export function startBanner(b: Banner): string {
   const lines = [
     `irsa up ${b.firstStart ? 'created' : 'reopened'} ${b.dataDir}`,
     `  aws endpoint  ${b.awsEndpoint}  (IAM, STS, EKS; account ${b.accountId}, region ${b.region})`,
+    ...(b.awsHttpsEndpoint !== undefined
+      ? [`  aws https     ${b.awsHttpsEndpoint}  (the same endpoint over HTTPS, CA ${b.caFile})`]
+      : []),
     `  oidc issuers  ${b.oidcOrigin}  (HTTPS, CA ${b.caFile})`,
     `  webhook       ${b.webhookOrigin}/mutate  (HTTPS; pods of cluster ${b.webhookCluster})`,
     ...(b.kubeOrigin !== undefined && b.kubeconfig !== undefined

@@ -9,6 +9,7 @@ import { hostPort } from './ports.js'
 interface SavedStack {
   readonly host?: string
   readonly awsPort?: string
+  readonly awsHttpsPort?: string
   readonly oidcPort?: string
   readonly webhookPort?: string
   readonly kubePort?: string

@@ -15,8 +15,9 @@ import {
 } from '../sts/index.js'
 import { bootstrapAccount } from './bootstrap.js'
 import { createClusterIssuers } from './cluster-issuers.js'
+import { servesIssuer } from './external-issuer.js'
 import { DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_REGION, SETTINGS } from './defaults.js'
-import { ensureLocalCa, servingCertificate } from './local-ca.js'
+import { awsCertificateNames, ensureLocalCa, servingCertificate } from './local-ca.js'
 import { choosePort } from './ports.js'
 import { recordRefusals } from './refusals.js'
 import { issuerUrlFor, readStackSettings } from './stack-settings.js'
@@ -29,6 +30,8 @@ interface StackOptions {
   readonly host?: string
   /** 0 picks a free port; absent reuses the saved port (or picks one on first start). */
   readonly awsPort?: number
+  /** The AWS endpoint's HTTPS port (same app; same rules as the other ports). */
+  readonly awsHttpsPort?: number
   readonly oidcPort?: number
   /** The pod identity webhook's HTTPS port (same rules as the other ports). */
   readonly webhookPort?: number
@@ -65,6 +68,12 @@ export interface Stack {
   /** `http://HOST:PORT`: the AWS endpoint (IAM, STS, EKS). */
   readonly awsEndpoint: string
   readonly awsPort: number
+  /**
+   * `https://HOST:PORT`: the same AWS endpoint over HTTPS, certificate from the local CA
+   * (for `localhost`, `127.0.0.1`, `s3.localhost` and `*.s3.localhost` besides the host).
+   */
+  readonly awsHttpsEndpoint: string
+  readonly awsHttpsPort: number
   /** `https://HOST:PORT`: where the cluster issuers are served. */
   readonly oidcOrigin: string
   readonly oidcPort: number
@@ -96,7 +105,8 @@ export interface Stack {
 /**
  * Starts `irsa up`'s stack over a data directory: opens the store, makes the local CA and,
  * on first start, the account, its admin key and the cluster `local`; serves the cluster
- * issuers over HTTPS and the AWS endpoint (IAM and STS actions, EKS routes) over HTTP;
+ * issuers over HTTPS and the AWS endpoint (IAM and STS actions, EKS routes) over HTTP and,
+ * on a second port, HTTPS;
  * serves the pod identity webhook over HTTPS for the `local` cluster's ServiceAccounts
  * and the Kubernetes API of every local cluster (HTTPS, `DIR/kubeconfig`);
  * saves the host, ports, endpoint, account and region in the store's settings; writes
@@ -135,7 +145,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
 
     const place = { accountId, region, issuerUrlOf }
     const boot = bootstrapAccount(store, place)
-    for (const c of store.clusters.list()) {
+    for (const c of store.clusters.list().filter(servesIssuer)) {
       const url = issuerUrlOf(c.issuerId)
       if (c.issuerUrl !== url) {
         store.clusters.setIssuerUrl(c.arn, url)
@@ -171,7 +181,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
         viewOf: (c) => {
           const endpoint = kubeEndpointOf(c)
           return {
-            issuerUrl: issuerUrlOf(c.issuerId),
+            issuerUrl: servesIssuer(c) ? issuerUrlOf(c.issuerId) : c.issuerUrl,
             ...(endpoint !== undefined ? { endpoint } : {}),
             caPem: ca.certPem,
           }
@@ -189,6 +199,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       logger,
     })
     stops.push(() => aws.close())
+    const awsHttps: AwsServer = await startAwsServer({
+      app,
+      host,
+      port: choosePort(o.awsHttpsPort, sameHost ? saved.awsHttpsPort : undefined),
+      logger,
+      tls: servingCertificate(ca, host, clock, awsCertificateNames(host)),
+    })
+    stops.push(() => awsHttps.close())
 
     // The webhook admits pods of one cluster: `local`, else the first of the account.
     const clusters = store.clusters.list({ accountId, region })
@@ -240,6 +258,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       [SETTINGS.webhookPort]: String(webhook.port),
       [SETTINGS.kubePort]: String(kube.server.port),
       [SETTINGS.awsPort]: String(aws.port),
+      [SETTINGS.awsHttpsPort]: String(awsHttps.port),
       [SETTINGS.oidcPort]: String(oidc.port),
       [SETTINGS.awsEndpoint]: aws.origin,
       [SETTINGS.accountId]: accountId,
@@ -250,11 +269,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       secretAccessKey: boot.adminKey.secretAccessKey,
       region,
       endpoint: aws.origin,
+      httpsEndpoint: awsHttps.origin,
+      caBundle: ca.files.cert,
       kubeconfig: kube.kubeconfig,
     })
     logger.info(
       {
         awsEndpoint: aws.origin,
+        awsHttpsEndpoint: awsHttps.origin,
         oidcOrigin: oidc.origin,
         webhookOrigin: webhook.origin,
         kubeOrigin: kube.server.origin,
@@ -273,6 +295,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       region,
       awsEndpoint: aws.origin,
       awsPort: aws.port,
+      awsHttpsEndpoint: awsHttps.origin,
+      awsHttpsPort: awsHttps.port,
       oidcOrigin: oidc.origin,
       oidcPort: oidc.port,
       webhookOrigin: webhook.origin,

@@ -202,6 +202,8 @@ test('every runtime dependency is named in the README with a reason', () => {
 test('every runtime dependency is imported (not only as a type) from src/', () => {
   const used = new Set<string>()
   for (const f of files) {
+    // A data package is read from its files, located with `createRequire(...).resolve`.
+    for (const m of f.text.matchAll(/\.resolve\('([^'.][^']*)'\)/g)) used.add(m[1]!)
     for (const m of f.text.matchAll(importRe)) {
       if (/^\s*(?:import|export)\s+type\s/.test(m[0])) continue
       const spec = m[1]!

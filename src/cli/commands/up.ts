@@ -34,12 +34,14 @@ const up: Command = {
   summary:
     'Run the local stack: an AWS endpoint (IAM, STS, EKS), cluster OIDC issuers and the webhook',
   usage:
-    'irsa up [--data-dir DIR] [--host H] [--aws-port P] [--oidc-port P] [--webhook-port P] [--kube-port P] ' +
+    'irsa up [--data-dir DIR] [--host H] [--aws-port P] [--aws-https-port P] [--oidc-port P] [--webhook-port P] [--kube-port P] ' +
     '[--account-id ID] ' +
     '[--region R] [--log-level L] [--log-format F] [--log-file F] [--write-aws-profile]',
   description:
     'Serves, in one process over one SQLite file in the data directory: an AWS endpoint\n' +
-    '(HTTP) answering IAM, STS and EKS as AWS does, and the OIDC issuer of every local\n' +
+    '(HTTP, and HTTPS on a second port with a certificate from the local CA for the host,\n' +
+    'localhost, 127.0.0.1, s3.localhost and *.s3.localhost) answering IAM, STS and EKS as\n' +
+    'AWS does, and the OIDC issuer of every local\n' +
     'cluster (HTTPS, certificates from a local CA written to DIR/ca.pem), and the pod\n' +
     "identity webhook (HTTPS, same CA) admitting pods of cluster 'local' (see irsa apply),\n" +
     'and the Kubernetes API of every local cluster (HTTPS, same CA; kubectl reaches it\n' +
@@ -47,7 +49,8 @@ const up: Command = {
     '\n' +
     'First start: creates the account, an admin access key for its root, the CA and a\n' +
     "cluster named 'local'. Every start writes DIR/env (source it: AWS_ACCESS_KEY_ID,\n" +
-    'AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, KUBECONFIG) and an AWS\n' +
+    'AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, IRSA_AWS_HTTPS_URL,\n' +
+    'IRSA_CA_BUNDLE (DIR/ca.pem, for aws --ca-bundle), KUBECONFIG) and an AWS\n' +
     "profile 'irsa' in DIR/aws/config and DIR/aws/credentials (--write-aws-profile also\n" +
     'merges it into ~/.aws). Ports: 0 picks a free one; chosen ports are printed and saved,\n' +
     'and a restart reuses them. GET /_irsa/health on the AWS port answers 200 when ready.\n' +
@@ -64,6 +67,11 @@ const up: Command = {
       type: 'string',
       valueName: 'P',
       description: 'AWS endpoint port (0 = any free port; default: the saved one, else 0)',
+    },
+    'aws-https-port': {
+      type: 'string',
+      valueName: 'P',
+      description: 'AWS endpoint HTTPS port (0 = any free port; default: the saved one, else 0)',
     },
     'oidc-port': {
       type: 'string',
@@ -107,6 +115,7 @@ const up: Command = {
     if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region))
       throw new InputError(`--region must look like us-west-2, got '${region}'`)
     const awsPort = optionalPort(args, 'aws-port')
+    const awsHttpsPort = optionalPort(args, 'aws-https-port')
     const oidcPort = optionalPort(args, 'oidc-port')
     const webhookPort = optionalPort(args, 'webhook-port')
     const kubePort = optionalPort(args, 'kube-port')
@@ -119,6 +128,7 @@ const up: Command = {
         logger: log,
         ...(host !== undefined ? { host } : {}),
         ...(awsPort !== undefined ? { awsPort } : {}),
+        ...(awsHttpsPort !== undefined ? { awsHttpsPort } : {}),
         ...(oidcPort !== undefined ? { oidcPort } : {}),
         ...(webhookPort !== undefined ? { webhookPort } : {}),
         ...(kubePort !== undefined ? { kubePort } : {}),
@@ -146,6 +156,7 @@ const up: Command = {
           startBanner({
             dataDir: stack.dataDir,
             awsEndpoint: stack.awsEndpoint,
+            awsHttpsEndpoint: stack.awsHttpsEndpoint,
             oidcOrigin: stack.oidcOrigin,
             webhookOrigin: stack.webhookOrigin,
             webhookCluster: stack.webhookCluster,

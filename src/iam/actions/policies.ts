@@ -9,6 +9,13 @@ import {
   type Store,
 } from '../../store/index.js'
 import type { IamActionSpec, IamCall } from '../action-kit.js'
+import {
+  awsManagedPolicy,
+  awsManagedVersion,
+  awsManagedVersions,
+  listAwsManaged,
+} from '../aws-managed-view.js'
+import { isAwsManagedArn } from '../aws-managed.js'
 import { pagedResult, readPaging } from '../paging.js'
 import {
   ARN,
@@ -76,6 +83,7 @@ function readBool(call: IamCall, name: string): boolean | undefined {
 /** The managed policy actions of the IAM API: policies and their versions. */
 export function policyActions(store: Store): IamActionSpec[] {
   const visible = (call: IamCall, arn: string): ManagedPolicy | undefined => {
+    if (isAwsManagedArn(arn)) return awsManagedPolicy(store, arn)
     const p = store.policies.get(arn)
     return p !== undefined && (p.accountId === call.accountId || p.accountId === AWS_MANAGED)
       ? p
@@ -105,7 +113,9 @@ export function policyActions(store: Store): IamActionSpec[] {
   }
   const readArn = (call: IamCall): string => call.v.string('PolicyArn', required(ARN))
   const version = (arn: string, versionId: string): PolicyVersion => {
-    const v = store.policies.getVersion(arn, versionId)
+    const v = isAwsManagedArn(arn)
+      ? awsManagedVersion(arn, versionId)
+      : store.policies.getVersion(arn, versionId)
     if (v === undefined)
       throw awsError(IAM_ERRORS.NoSuchEntity, {
         variant: 'policyVersion',
@@ -188,7 +198,9 @@ export function policyActions(store: Store): IamActionSpec[] {
             : scope === 'Local'
               ? [call.accountId]
               : [AWS_MANAGED, call.accountId]
-        let policies = owners.flatMap((o) => store.policies.list(o, opts))
+        let policies = owners.flatMap((o) =>
+          o === AWS_MANAGED ? listAwsManaged(store, opts) : store.policies.list(o, opts),
+        )
         if (usage === 'PermissionsBoundary')
           policies = policies.filter((p) => p.permissionsBoundaryUsageCount > 0)
         if (usage === 'PermissionsPolicy')
@@ -245,9 +257,10 @@ export function policyActions(store: Store): IamActionSpec[] {
         const paging = readPaging(call.v)
         call.v.check()
         authorized(call, arn)
-        return pagedResult('Versions', store.policies.listVersions(arn), paging, (v) =>
-          versionResult(v, false),
-        )
+        const versions = isAwsManagedArn(arn)
+          ? awsManagedVersions(arn)
+          : store.policies.listVersions(arn)
+        return pagedResult('Versions', versions, paging, (v) => versionResult(v, false))
       },
     },
     {

@@ -2,6 +2,8 @@ import { awsError, IAM_ERRORS, list, struct } from '../../aws/index.js'
 import { parsePolicy } from '../../policy/index.js'
 import { AWS_MANAGED, type ManagedPolicy, type Store } from '../../store/index.js'
 import type { IamActionSpec, IamCall } from '../action-kit.js'
+import { anchorAwsManaged, awsManagedPolicy } from '../aws-managed-view.js'
+import { isAwsManagedArn } from '../aws-managed.js'
 import { pagedResult, readPaging } from '../paging.js'
 import {
   ARN,
@@ -21,7 +23,9 @@ import { authorizedRole, checkPolicyArn, readRoleName } from './role-kit.js'
  * ListEntitiesForPolicy) and inline role policies (Put/Get/Delete/ListRolePolicies).
  */
 export function rolePolicyActions(store: Store): IamActionSpec[] {
+  /** The policy to attach; an AWS managed one gets its anchor row in the store first. */
   const attachable = (call: IamCall, arn: string): ManagedPolicy => {
+    if (isAwsManagedArn(arn)) anchorAwsManaged(store, arn)
     const p = store.policies.get(arn)
     if (p === undefined || (p.accountId !== call.accountId && p.accountId !== AWS_MANAGED))
       throw awsError(IAM_ERRORS.NoSuchEntity, { variant: 'policy', params: { policyArn: arn } })
@@ -103,7 +107,7 @@ export function rolePolicyActions(store: Store): IamActionSpec[] {
         const paging = readPaging(v)
         v.check()
         checkPolicyArn(arn)
-        const p = store.policies.get(arn)
+        const p = isAwsManagedArn(arn) ? awsManagedPolicy(store, arn) : store.policies.get(arn)
         const mine =
           p !== undefined && (p.accountId === call.accountId || p.accountId === AWS_MANAGED)
         call.authorize(arn, mine ? resourceTagContext(p.tags) : {})

@@ -2,6 +2,7 @@ import { awsError, IAM_ERRORS, struct } from '../../aws/index.js'
 import { parsePolicy } from '../../policy/index.js'
 import { roleArn, type Store } from '../../store/index.js'
 import type { IamActionSpec, IamCall } from '../action-kit.js'
+import { anchorAwsManaged } from '../aws-managed-view.js'
 import { pagedResult, readPaging } from '../paging.js'
 import {
   ARN,
@@ -37,6 +38,7 @@ function checkTrustPolicy(text: string): void {
 /** A permissions boundary must be an existing managed policy of the account or AWS. */
 function checkBoundary(store: Store, call: IamCall, arn: string): void {
   checkPolicyArn(arn)
+  if (anchorAwsManaged(store, arn)) return
   const p = store.policies.get(arn)
   if (p === undefined || (p.accountId !== call.accountId && p.accountId !== 'aws'))
     throw awsError(IAM_ERRORS.NoSuchEntity, { variant: 'policy', params: { policyArn: arn } })
