@@ -60,6 +60,7 @@ export class AwsChunkedDecoder {
   #trailerBlock = ''
   #trailerSignature: string | undefined
   #decoded = 0
+  #sawEmpty = false
 
   constructor(mode: ChunkedMode) {
     this.#mode = mode
@@ -98,8 +99,23 @@ export class AwsChunkedDecoder {
     return out
   }
 
-  /** Checks the body ended where its framing says; throws `IncompleteBody` otherwise. */
+  /**
+   * Checks the body ended where its framing says; throws `IncompleteBody` otherwise. Some
+   * SDKs end a trailer section without its closing empty line (or its last CRLF): once
+   * trailers have arrived, the end of the stream closes them.
+   */
   end(): void {
+    if (this.#state === 'trailer' && this.#mode.trailer) {
+      const last = Buffer.concat(this.#line)
+        .toString('latin1')
+        .replace(/\r?\n?$/, '')
+      this.#line = []
+      if (last !== '') this.#onTrailer(last)
+      if (this.#state === 'trailer' && (this.#trailers.size > 0 || this.#sawEmpty)) {
+        this.#finishTrailers()
+        this.#state = 'done'
+      }
+    }
     if (this.#state !== 'done') incomplete(`aws-chunked body ended early (in ${this.#state})`)
   }
 
@@ -171,6 +187,11 @@ export class AwsChunkedDecoder {
   }
 
   #onTrailer(line: string): void {
+    // The zero-size chunk's own (empty) data line, which some SDKs send before trailers.
+    if (line === '' && this.#mode.trailer && this.#trailers.size === 0 && !this.#sawEmpty) {
+      this.#sawEmpty = true
+      return
+    }
     if (line === '') {
       this.#finishTrailers()
       this.#state = 'done'
