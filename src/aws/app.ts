@@ -21,13 +21,7 @@ import { annotate, scrub, type LogLine } from './http/log-line.js'
 import { timeOrderedRequestIds } from './http/request-id.js'
 import { QueryParams } from './query/params.js'
 import { RestRouter } from './rest-router.js'
-import {
-  isEksPath,
-  isS3Request,
-  routeService,
-  speaksAwsJson,
-  unservedService,
-} from './routing.js'
+import { isEksPath, isS3Request, routeService, speaksAwsJson, unservedService } from './routing.js'
 import { AWS_SERVICES, SERVICE_PROTOCOLS, type AwsService } from './services.js'
 import type { SigV4Request } from './sigv4/authorization.js'
 import type { HeaderValues } from './sigv4/canonical.js'

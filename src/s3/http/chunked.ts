@@ -110,8 +110,9 @@ export class AwsChunkedDecoder {
         .toString('latin1')
         .replace(/\r?\n?$/, '')
       this.#line = []
+      // A non-empty last line is a trailer (only an empty line ends the section).
       if (last !== '') this.#onTrailer(last)
-      if (this.#state === 'trailer' && (this.#trailers.size > 0 || this.#sawEmpty)) {
+      if (this.#trailers.size > 0 || this.#sawEmpty) {
         this.#finishTrailers()
         this.#state = 'done'
       }
