@@ -7,6 +7,9 @@ const EMPTY_SHA256 = createHash('sha256').update('').digest('hex')
 /** Longest chunk header or trailer line accepted (a size, a signature, a checksum). */
 const MAX_LINE = 4096
 
+/** Most trailing headers accepted (S3 clients send one checksum). */
+const MAX_TRAILERS = 16
+
 /** Largest chunk size accepted in one frame (S3's own part limit is 5 GiB). */
 const MAX_CHUNK = 5 * 1024 * 1024 * 1024
 
@@ -208,6 +211,7 @@ export class AwsChunkedDecoder {
       this.#trailerSignature = value
       return
     }
+    if (this.#trailers.size >= MAX_TRAILERS) incomplete('too many aws-chunked trailing headers')
     this.#trailers.set(name, value)
     this.#trailerBlock += `${name}:${value}\n`
   }
