@@ -133,6 +133,7 @@ function health(requestId: string): AwsHttpResponse {
  * The AWS-compatible endpoint's request handler. For each request it:
  *
  * - answers `GET /_irsa/health`;
+ * - hands S3 requests (see `isS3Request`) to the injected `s3` hook, body unread;
  * - reads the body within the limit, parses AWS Query parameters (query string and form
  *   body) or matches a REST-JSON route;
  * - finds the service and action (see `routeService`) and its registered handler;
