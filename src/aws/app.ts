@@ -21,13 +21,7 @@ import { annotate, scrub, type LogLine } from './http/log-line.js'
 import { timeOrderedRequestIds } from './http/request-id.js'
 import { QueryParams } from './query/params.js'
 import { RestRouter } from './rest-router.js'
-import {
-  isEksPath,
-  isS3Request,
-  routeService,
-  speaksAwsJson,
-  unservedService,
-} from './routing.js'
+import { isEksPath, isS3Request, routeService, speaksAwsJson, unservedService } from './routing.js'
 import { AWS_SERVICES, SERVICE_PROTOCOLS, type AwsService } from './services.js'
 import type { SigV4Request } from './sigv4/authorization.js'
 import type { HeaderValues } from './sigv4/canonical.js'
@@ -139,6 +133,7 @@ function health(requestId: string): AwsHttpResponse {
  * The AWS-compatible endpoint's request handler. For each request it:
  *
  * - answers `GET /_irsa/health`;
+ * - hands S3 requests (see `isS3Request`) to the injected `s3` hook, body unread;
  * - reads the body within the limit, parses AWS Query parameters (query string and form
  *   body) or matches a REST-JSON route;
  * - finds the service and action (see `routeService`) and its registered handler;

@@ -7,6 +7,9 @@ const EMPTY_SHA256 = createHash('sha256').update('').digest('hex')
 /** Longest chunk header or trailer line accepted (a size, a signature, a checksum). */
 const MAX_LINE = 4096
 
+/** Most trailing headers accepted (S3 clients send one checksum). */
+const MAX_TRAILERS = 16
+
 /** Largest chunk size accepted in one frame (S3's own part limit is 5 GiB). */
 const MAX_CHUNK = 5 * 1024 * 1024 * 1024
 
@@ -60,6 +63,7 @@ export class AwsChunkedDecoder {
   #trailerBlock = ''
   #trailerSignature: string | undefined
   #decoded = 0
+  #sawEmpty = false
 
   constructor(mode: ChunkedMode) {
     this.#mode = mode
@@ -98,8 +102,24 @@ export class AwsChunkedDecoder {
     return out
   }
 
-  /** Checks the body ended where its framing says; throws `IncompleteBody` otherwise. */
+  /**
+   * Checks the body ended where its framing says; throws `IncompleteBody` otherwise. Some
+   * SDKs end a trailer section without its closing empty line (or its last CRLF): once
+   * trailers have arrived, the end of the stream closes them.
+   */
   end(): void {
+    if (this.#state === 'trailer' && this.#mode.trailer) {
+      const last = Buffer.concat(this.#line)
+        .toString('latin1')
+        .replace(/\r?\n?$/, '')
+      this.#line = []
+      // A non-empty last line is a trailer (only an empty line ends the section).
+      if (last !== '') this.#onTrailer(last)
+      if (this.#trailers.size > 0 || this.#sawEmpty) {
+        this.#finishTrailers()
+        this.#state = 'done'
+      }
+    }
     if (this.#state !== 'done') incomplete(`aws-chunked body ended early (in ${this.#state})`)
   }
 
@@ -171,6 +191,11 @@ export class AwsChunkedDecoder {
   }
 
   #onTrailer(line: string): void {
+    // The zero-size chunk's own (empty) data line, which some SDKs send before trailers.
+    if (line === '' && this.#mode.trailer && this.#trailers.size === 0 && !this.#sawEmpty) {
+      this.#sawEmpty = true
+      return
+    }
     if (line === '') {
       this.#finishTrailers()
       this.#state = 'done'
@@ -186,6 +211,7 @@ export class AwsChunkedDecoder {
       this.#trailerSignature = value
       return
     }
+    if (this.#trailers.size >= MAX_TRAILERS) incomplete('too many aws-chunked trailing headers')
     this.#trailers.set(name, value)
     this.#trailerBlock += `${name}:${value}\n`
   }

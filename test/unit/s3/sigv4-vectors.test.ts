@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { isAwsError, SigningKeyCache } from '../../../src/aws/index.js'
+import { deriveSigningKey, isAwsError, SigningKeyCache } from '../../../src/aws/index.js'
 import { manualClock } from '../../../src/core/index.js'
 import {
   AwsChunkedDecoder,
@@ -245,5 +245,65 @@ test('a changed byte, a changed chunk signature, a reordered chain or a truncate
   assert.throws(
     () => decodeIn(a, [CHUNKED_BODY.subarray(0, CHUNKED_BODY.length - 2)]),
     (e: unknown) => isAwsError(e, 'IncompleteBody'),
+  )
+})
+
+/** The trailing-headers example: the same 65 KiB, a CRC32C trailer, signed. */
+const TRAILER_CHAIN = {
+  seedSignature: '106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e',
+  amzDate: '20130524T000000Z',
+  scope: '20130524/us-east-1/s3/aws4_request',
+  signingKey: deriveSigningKey(SECRET, '20130524', 'us-east-1', 's3'),
+}
+const trailerBody = (afterZero: string, end: string): Buffer =>
+  Buffer.concat([
+    Buffer.from(
+      '10000;chunk-signature=b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2\r\n',
+    ),
+    Buffer.alloc(65536, 'a'),
+    Buffer.from(
+      '\r\n400;chunk-signature=1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7\r\n',
+    ),
+    Buffer.alloc(1024, 'a'),
+    Buffer.from(
+      `\r\n0;chunk-signature=2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992\r\n${afterZero}` +
+        'x-amz-checksum-crc32c:sOO8/Q==\r\n' +
+        `x-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435${end}`,
+    ),
+  ])
+
+test('the signed-trailer example: chunks chain from its seed, the trailer signature verifies, in each SDK layout', () => {
+  for (const [afterZero, end] of [
+    ['', '\r\n\r\n'],
+    ['\r\n', '\r\n\r\n'],
+    ['\r\n', ''],
+  ] as const) {
+    const body = trailerBody(afterZero, end)
+    for (const at of [
+      0,
+      65700,
+      body.length - 120,
+      body.length - 60,
+      body.length - 1,
+      body.length,
+    ]) {
+      const d = new AwsChunkedDecoder({ chain: TRAILER_CHAIN, trailer: true })
+      const out = [...d.push(body.subarray(0, at)), ...d.push(body.subarray(at))]
+      d.end()
+      assert.deepEqual(Buffer.concat(out), Buffer.alloc(66560, 'a'))
+      assert.equal(d.trailers.get('x-amz-checksum-crc32c'), 'sOO8/Q==')
+    }
+  }
+  const forged = Buffer.from(
+    trailerBody('', '\r\n\r\n').toString('latin1').replace('sOO8/Q==', 'AAAAAA=='),
+    'latin1',
+  )
+  assert.throws(
+    () => {
+      const d = new AwsChunkedDecoder({ chain: TRAILER_CHAIN, trailer: true })
+      d.push(forged)
+      d.end()
+    },
+    (e: unknown) => isAwsError(e, 'SignatureDoesNotMatch'),
   )
 })
