@@ -307,7 +307,7 @@ CREATE TABLE s3_uploads (
   acl TEXT NOT NULL CHECK (json_valid(acl)),
   tags TEXT NOT NULL CHECK (json_valid(tags))
 ) STRICT;
-CREATE INDEX s3_uploads_key ON s3_uploads(bucket, key, initiated_at);
+CREATE INDEX s3_uploads_key ON s3_uploads(bucket, key, upload_id);
 
 CREATE TABLE s3_parts (
   upload_id TEXT NOT NULL REFERENCES s3_uploads(upload_id) ON DELETE CASCADE,

@@ -134,9 +134,10 @@ export function createS3BucketRepo({ db }: RepoContext): S3BucketRepo {
         save.run(toRow(next))
         return next
       }),
-    delete: (name) =>
+    delete: (name) => {
       guarded({ entity: 's3Bucket', key: name, op: 'delete' }, () => {
         if (remove.run(name).changes === 0) throw notFound('s3Bucket', name)
-      }),
+      })
+    },
   }
 }

@@ -84,7 +84,7 @@ export interface S3ObjectRepo {
   countInBucket(bucket: string): number
   createUpload(record: S3UploadRecord): void
   getUpload(uploadId: string): S3UploadRecord | undefined
-  /** Up to `limit` uploads, by key then initiation time then id, after `(afterKey, afterId)`. */
+  /** Up to `limit` uploads by key then id (ids sort by initiation time), after `(afterKey, afterId)`. */
   listUploads(
     bucket: string,
     o: { prefix: string; afterKey: string; afterId: string; limit: number },
@@ -148,10 +148,7 @@ interface PartRow {
   data_file: string
 }
 
-function checksumOf(
-  algorithm: string | null,
-  value: string | null,
-): S3StoredChecksum | undefined {
+function checksumOf(algorithm: string | null, value: string | null): S3StoredChecksum | undefined {
   if (algorithm === null || value === null) return undefined
   return { algorithm: algorithm as S3StoredChecksum['algorithm'], value }
 }
@@ -275,7 +272,7 @@ function uploadStatements(db: RepoContext['db']) {
       `SELECT * FROM s3_uploads
        WHERE bucket = @bucket AND substr(key, 1, length(@prefix)) = @prefix
          AND (key > @afterKey OR (key = @afterKey AND upload_id > @afterId))
-       ORDER BY key, initiated_at, upload_id LIMIT @limit`,
+       ORDER BY key, upload_id LIMIT @limit`,
     ),
     delete: db.prepare<[string]>('DELETE FROM s3_uploads WHERE upload_id = ?'),
     partFile: db
@@ -345,14 +342,18 @@ export function createS3ObjectRepo({ db }: RepoContext): S3ObjectRepo {
         tx.immediate(() => {
           const current = get(bucket, key)
           if (current === undefined) throw notFound('s3Object', objectKey(bucket, key))
-          const next = { ...current, acl: changes.acl ?? current.acl, tags: changes.tags ?? current.tags }
+          const next = {
+            ...current,
+            acl: changes.acl ?? current.acl,
+            tags: changes.tags ?? current.tags,
+          }
           o.upsert.run(objectToRow(next))
           return next
         }),
       ),
     list: (bucket, q) => o.list.all({ bucket, ...q }).map(objectFromRow),
     countInBucket: (bucket) => o.count.get(bucket, bucket) ?? 0,
-    createUpload: (record) =>
+    createUpload: (record) => {
       guarded(
         {
           entity: 's3Upload',
@@ -376,7 +377,8 @@ export function createS3ObjectRepo({ db }: RepoContext): S3ObjectRepo {
             tags: record.tags,
           })
         },
-      ),
+      )
+    },
     getUpload: (uploadId) => {
       const r = u.get.get(uploadId)
       return r === undefined ? undefined : uploadFromRow(r)

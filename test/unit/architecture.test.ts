@@ -39,7 +39,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'kubeapi',
   ],
   lint: ['iam', 'policy'],
-  s3: ['aws'],
+  s3: ['aws', 'store'],
   cli: [
     'core',
     'token',

@@ -1,0 +1,41 @@
+import { createS3Files, type S3Files } from '../storage/files.js'
+import type { S3Handlers } from '../types.js'
+import { bucketHandlers } from './buckets.js'
+import { configHandlers } from './config.js'
+import type { S3Env, S3OpsDeps } from './env.js'
+import { listingHandlers } from './listing.js'
+import { multipartHandlers } from './multipart.js'
+import { objectHandlers } from './objects.js'
+
+/** The handlers, and what startup did. */
+export interface S3Operations<P> {
+  readonly handlers: S3Handlers<P>
+  /** The object file store (for tests and `irsa doctor`). */
+  readonly files: S3Files
+  /** How many orphan files startup removed (interrupted writes, crashes before a commit). */
+  readonly swept: number
+}
+
+/**
+ * Every S3 operation's handler over the store's S3 tables and the object files under
+ * `DIR/s3`. Building it sweeps orphan files first: temp files of interrupted writes
+ * and data files no row names; call it once at startup, before serving.
+ */
+export function createS3Handlers<P>(deps: S3OpsDeps<P>): S3Operations<P> {
+  const files = createS3Files(deps.dataDir)
+  const swept = files.sweep(deps.store.s3Objects.dataFiles())
+  const env: S3Env<P> = {
+    store: deps.store,
+    files,
+    rules: deps.policyRules,
+    identify: (caller) => (caller === undefined ? undefined : deps.identify(caller)),
+  }
+  const handlers: S3Handlers<P> = {
+    ...bucketHandlers(env),
+    ...listingHandlers(env),
+    ...objectHandlers(env),
+    ...multipartHandlers(env),
+    ...configHandlers(env),
+  }
+  return { handlers, files, swept }
+}
