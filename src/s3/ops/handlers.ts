@@ -1,5 +1,5 @@
 import { createS3Files, type S3Files } from '../storage/files.js'
-import type { S3Handlers } from '../types.js'
+import type { S3Handler, S3Handlers, S3Operation } from '../types.js'
 import { bucketHandlers } from './buckets.js'
 import { configHandlers } from './config.js'
 import type { S3Env, S3OpsDeps } from './env.js'
@@ -14,6 +14,14 @@ export interface S3Operations<P> {
   readonly files: S3Files
   /** How many orphan files startup removed (interrupted writes, crashes before a commit). */
   readonly swept: number
+}
+
+/** Every handler as one that rejects (never throws synchronously). */
+function rejecting<P>(handlers: S3Handlers<P>): S3Handlers<P> {
+  const out: Partial<Record<S3Operation, S3Handler<P>>> = {}
+  for (const [op, handle] of Object.entries(handlers) as [S3Operation, S3Handler<P>][])
+    out[op] = async (ctx) => handle(ctx)
+  return out as S3Handlers<P>
 }
 
 /**
@@ -37,5 +45,5 @@ export function createS3Handlers<P>(deps: S3OpsDeps<P>): S3Operations<P> {
     ...multipartHandlers(env),
     ...configHandlers(env),
   }
-  return { handlers, files, swept }
+  return { handlers: rejecting(handlers), files, swept }
 }

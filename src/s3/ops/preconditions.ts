@@ -87,7 +87,7 @@ export function parseRange(value: string | undefined, size: number): ByteRange |
     return { start: Math.max(0, size - n), end: size - 1 }
   }
   const start = Number(a)
-  const end = b === '' ? size - 1 : Number(b)
+  const end = b === '' ? Number.MAX_SAFE_INTEGER : Number(b)
   if (end < start) return undefined
   if (start >= size) throw invalidRange(size)
   return { start, end: Math.min(end, size - 1) }
