@@ -1,4 +1,5 @@
 import type { RepoContext } from './context.js'
+import { StoreError } from './errors.js'
 import { guarded, notFound } from './sqlite-errors.js'
 
 /**
@@ -140,4 +141,23 @@ export function createS3BucketRepo({ db }: RepoContext): S3BucketRepo {
       })
     },
   }
+}
+
+/** The schema version that has the S3 tables. */
+export const S3_SCHEMA = 5
+
+/** A failure naming the schema the S3 tables need (a store opened with an older migration list). */
+export function missingS3(version: number): () => never {
+  return () => {
+    throw new StoreError(
+      'ERR_STORE_FAILED',
+      `S3 buckets and objects need schema version ${String(S3_SCHEMA)}; this store has ${String(version)}`,
+    )
+  }
+}
+
+/** The bucket repository of a store without the S3 tables: every call fails. */
+export function missingS3BucketRepo(version: number): S3BucketRepo {
+  const fail = missingS3(version)
+  return { create: fail, get: fail, list: fail, update: fail, delete: fail }
 }

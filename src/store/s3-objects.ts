@@ -1,4 +1,5 @@
 import type { RepoContext } from './context.js'
+import { missingS3 } from './s3-buckets.js'
 import { guarded, notFound } from './sqlite-errors.js'
 
 /** A flexible checksum as S3 stores it: algorithm and base64 value. */
@@ -423,5 +424,26 @@ export function createS3ObjectRepo({ db }: RepoContext): S3ObjectRepo {
         }),
       ),
     dataFiles: () => new Set(o.files.all()),
+  }
+}
+
+/** The object repository of a store without the S3 tables: every call fails. */
+export function missingS3ObjectRepo(version: number): S3ObjectRepo {
+  const fail = missingS3(version)
+  return {
+    get: fail,
+    put: fail,
+    delete: fail,
+    update: fail,
+    list: fail,
+    countInBucket: fail,
+    createUpload: fail,
+    getUpload: fail,
+    listUploads: fail,
+    putPart: fail,
+    listParts: fail,
+    deleteUpload: fail,
+    completeUpload: fail,
+    dataFiles: fail,
   }
 }

@@ -41,11 +41,12 @@ test('CreateBucket makes a bucket with AWS’s defaults: BPA on, BucketOwnerEnfo
 <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>${REGION}</LocationConstraint></CreateBucketConfiguration>`,
   })
   assert.equal(r.status, 200)
-  assert.equal(r.headers?.location, '/bucket-one')
+  assert.equal(r.headers.location, '/bucket-one')
   const b = h.store.s3Buckets.get('bucket-one')
-  assert.equal(b?.accountId, ACCOUNT)
-  assert.equal(b?.region, REGION)
-  assert.equal(b?.ownership, 'BucketOwnerEnforced')
+  assert.ok(b !== undefined)
+  assert.equal(b.accountId, ACCOUNT)
+  assert.equal(b.region, REGION)
+  assert.equal(b.ownership, 'BucketOwnerEnforced')
   const pab = await h.text('GetPublicAccessBlock', { bucket: 'bucket-one' })
   assert.deepEqual(texts(pab.text, 'BlockPublicAcls'), ['true'])
   assert.deepEqual(texts(pab.text, 'IgnorePublicAcls'), ['true'])
@@ -58,7 +59,10 @@ test('CreateBucket makes a bucket with AWS’s defaults: BPA on, BucketOwnerEnfo
 test('CreateBucket refuses bad names and location constraints as S3 does', async (t) => {
   const h = harness(t)
   await rejectsWith(h.call('CreateBucket', { bucket: 'Bad_Name' }), 'InvalidBucketName')
-  const e = await rejectsWith(h.call('CreateBucket', { bucket: 'no-constraint' }), 'IllegalLocationConstraintException')
+  const e = await rejectsWith(
+    h.call('CreateBucket', { bucket: 'no-constraint' }),
+    'IllegalLocationConstraintException',
+  )
   assert.match(e.message, /unspecified location constraint/)
   const other = await rejectsWith(
     h.call('CreateBucket', {
@@ -114,7 +118,10 @@ test('CreateBucket with x-amz-object-ownership and ACLs', async (t) => {
   await makeBucket(h, 'writer', { 'x-amz-object-ownership': 'ObjectWriter' })
   assert.equal(h.store.s3Buckets.get('writer')?.ownership, 'ObjectWriter')
   await rejectsWith(
-    makeBucket(h, 'writer-public', { 'x-amz-object-ownership': 'ObjectWriter', 'x-amz-acl': 'public-read' }),
+    makeBucket(h, 'writer-public', {
+      'x-amz-object-ownership': 'ObjectWriter',
+      'x-amz-acl': 'public-read',
+    }),
     'AccessDenied',
   )
   await rejectsWith(makeBucket(h, 'bad-canned', { 'x-amz-acl': 'everyone' }), 'InvalidArgument')
@@ -124,13 +131,23 @@ test('ListBuckets lists the caller’s account’s buckets by name', async (t) =
   const h = harness(t)
   await makeBucket(h, 'zeta-bucket')
   await makeBucket(h, 'alpha-bucket')
-  await h.call('CreateBucket', { bucket: 'theirs', region: 'us-east-1', caller: caller(OTHER, 'us-east-1') })
+  await h.call('CreateBucket', {
+    bucket: 'theirs',
+    region: 'us-east-1',
+    caller: caller(OTHER, 'us-east-1'),
+  })
   const { result, text } = await h.text('ListBuckets')
   assert.equal(result.status, 200)
-  assert.equal(result.headers?.['content-type'], 'application/xml')
-  assert.match(text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<ListAllMyBucketsResult xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/">/)
+  assert.equal(result.headers['content-type'], 'application/xml')
+  assert.match(
+    text,
+    /^<\?xml version="1.0" encoding="UTF-8"\?>\n<ListAllMyBucketsResult xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/">/,
+  )
   assert.deepEqual(texts(text, 'Name'), ['alpha-bucket', 'zeta-bucket'])
-  assert.deepEqual(texts(text, 'CreationDate'), ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'])
+  assert.deepEqual(texts(text, 'CreationDate'), [
+    '2026-01-01T00:00:00.000Z',
+    '2026-01-01T00:00:00.000Z',
+  ])
   assert.deepEqual(texts(text, 'ID'), [ACCOUNT])
 })
 
@@ -139,7 +156,7 @@ test('HeadBucket, GetBucketLocation (null for us-east-1), NoSuchBucket', async (
   await makeBucket(h)
   const head = await h.call('HeadBucket', { bucket: 'bucket-one' })
   assert.equal(head.status, 200)
-  assert.equal(head.headers?.['x-amz-bucket-region'], REGION)
+  assert.equal(head.headers['x-amz-bucket-region'], REGION)
   const loc = await h.text('GetBucketLocation', { bucket: 'bucket-one' })
   assert.match(loc.text, /<LocationConstraint xmlns="[^"]+">eu-west-1<\/LocationConstraint>$/)
   await h.call('CreateBucket', { bucket: 'east-bucket', region: 'us-east-1' })

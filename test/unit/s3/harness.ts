@@ -37,11 +37,7 @@ export function body(
   } = {},
 ): S3Body {
   const chunks =
-    typeof data === 'string'
-      ? [Buffer.from(data)]
-      : data instanceof Uint8Array
-        ? [data]
-        : [...data]
+    typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : [...data]
   const md5 = createHash('md5')
   let done = false
   const total = chunks.reduce((n, c) => n + c.byteLength, 0)
@@ -88,14 +84,20 @@ export const rules: S3PolicyRules = {
     try {
       v = JSON.parse(document)
     } catch {
-      throw awsError(S3_ERRORS.MalformedPolicy, { params: { detail: 'Policies must be valid JSON' } })
+      throw awsError(S3_ERRORS.MalformedPolicy, {
+        params: { detail: 'Policies must be valid JSON' },
+      })
     }
     if (typeof v !== 'object' || v === null || !('Statement' in v))
-      throw awsError(S3_ERRORS.MalformedPolicy, { params: { detail: 'Missing required field Statement' } })
+      throw awsError(S3_ERRORS.MalformedPolicy, {
+        params: { detail: 'Missing required field Statement' },
+      })
   },
   isPublic: (document) => document.includes('"Principal":"*"') && !document.includes('Condition'),
   isPublicAcl: (acl: S3Acl) =>
-    acl.grants.some((g) => g.grantee.kind === 'AllUsers' || g.grantee.kind === 'AuthenticatedUsers'),
+    acl.grants.some(
+      (g) => g.grantee.kind === 'AllUsers' || g.grantee.kind === 'AuthenticatedUsers',
+    ),
 }
 
 export interface Harness {
@@ -104,15 +106,25 @@ export interface Harness {
   readonly ops: S3Operations<Principal>
   readonly h: S3Handlers<Principal>
   /** The questions handlers asked through ctx.authorize. */
-  readonly asked: Omit<S3AuthQuestion<Principal>, 'requestId' | 'caller' | 'headers' | 'query' | 'sourceIp' | 'secure' | 'nowMs'>[]
+  readonly asked: Omit<
+    S3AuthQuestion<Principal>,
+    'requestId' | 'caller' | 'headers' | 'query' | 'sourceIp' | 'secure' | 'nowMs'
+  >[]
   /** Keys whose DeleteObject authorisation is refused. */
   readonly denyKeys: Set<string>
-  call(op: S3Operation, o?: Req): Promise<S3Result>
+  call(op: S3Operation, o?: Req): Promise<Reply>
   /** Calls and reads a string or byte body whole. */
-  text(op: S3Operation, o?: Req): Promise<{ result: S3Result; text: string }>
+  text(op: S3Operation, o?: Req): Promise<{ result: Reply; text: string }>
   /** Rebuilds the handlers on the same store and directory (a restart). */
   restart(): S3Operations<Principal>
   now: number
+}
+
+/** A handler's answer, with its headers always present (so tests index them plainly). */
+export interface Reply {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string | undefined>>
+  readonly body?: S3Result['body']
 }
 
 export interface Req {
@@ -196,7 +208,7 @@ export function harness(t: TestContext): Harness {
         },
         annotate: () => undefined,
       }
-      return ops.handlers[op](ctx)
+      return ops.handlers[op](ctx).then((r) => ({ ...r, headers: r.headers ?? {} }))
     },
     text: async (op, o) => {
       const result = await self.call(op, o)
@@ -216,14 +228,19 @@ export async function rejectsWith(p: Promise<unknown>, code: string): Promise<Aw
     await p
   } catch (e) {
     const err = e as AwsError
-    if (err.code !== code) throw new Error(`expected ${code}, got ${String(err.code)}: ${String(err.message)}`)
+    if (err.code !== code)
+      throw new Error(`expected ${code}, got ${err.code}: ${err.message}`, { cause: e })
     return err
   }
   throw new Error(`expected ${code}, got success`)
 }
 
 /** Creates a bucket in {@link REGION} for {@link ACCOUNT}. */
-export async function makeBucket(h: Harness, name = 'bucket-one', headers: Record<string, string> = {}) {
+export async function makeBucket(
+  h: Harness,
+  name = 'bucket-one',
+  headers: Record<string, string> = {},
+) {
   await h.call('CreateBucket', {
     bucket: name,
     headers,

@@ -9,7 +9,8 @@ const KEYS = ['a/1', 'a/2', 'a/b/3', 'b', 'c/1', 'c/2', 'd', 'z/', 'é']
 async function seeded(t: Parameters<typeof harness>[0]): Promise<Harness> {
   const h = harness(t)
   await makeBucket(h)
-  for (const k of [...KEYS].reverse()) await h.call('PutObject', { bucket: B, key: k, body: body(k) })
+  for (const k of [...KEYS].reverse())
+    await h.call('PutObject', { bucket: B, key: k, body: body(k) })
   return h
 }
 
@@ -20,7 +21,10 @@ async function v2(h: Harness, query: Record<string, string>) {
 test('ListObjectsV2 lists every key in byte order, with KeyCount and sizes', async (t) => {
   const h = await seeded(t)
   const xml = await v2(h, {})
-  assert.match(xml, /^<\?xml[^>]+>\n<ListBucketResult xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/"><Name>bucket-one<\/Name>/)
+  assert.match(
+    xml,
+    /^<\?xml[^>]+>\n<ListBucketResult xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/"><Name>bucket-one<\/Name>/,
+  )
   assert.deepEqual(texts(xml, 'Key'), KEYS)
   assert.deepEqual(texts(xml, 'KeyCount'), [String(KEYS.length)])
   assert.deepEqual(texts(xml, 'IsTruncated'), ['false'])
@@ -48,7 +52,11 @@ test('max-keys and continuation tokens page through keys and prefixes without re
   let token: string | undefined
   let pages = 0
   do {
-    const xml = await v2(h, { delimiter: '/', 'max-keys': '2', ...(token === undefined ? {} : { 'continuation-token': token }) })
+    const xml = await v2(h, {
+      delimiter: '/',
+      'max-keys': '2',
+      ...(token === undefined ? {} : { 'continuation-token': token }),
+    })
     seen.push(...texts(xml, 'Key'), ...texts(xml, 'Prefix').filter((p) => p !== ''))
     token = texts(xml, 'NextContinuationToken')[0]
     assert.equal(texts(xml, 'IsTruncated')[0], token === undefined ? 'false' : 'true')
@@ -76,7 +84,8 @@ test('start-after, max-keys=0, bad max-keys, encoding-type=url', async (t) => {
 
 test('ListObjects (v1): marker, Owner always, NextMarker only with a delimiter', async (t) => {
   const h = await seeded(t)
-  const list = async (query: Record<string, string>) => (await h.text('ListObjects', { bucket: B, query })).text
+  const list = async (query: Record<string, string>) =>
+    (await h.text('ListObjects', { bucket: B, query })).text
   const first = await list({ 'max-keys': '3' })
   assert.deepEqual(texts(first, 'Key'), ['a/1', 'a/2', 'a/b/3'])
   assert.deepEqual(texts(first, 'IsTruncated'), ['true'])

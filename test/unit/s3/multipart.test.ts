@@ -10,7 +10,10 @@ const MiB = 1024 * 1024
 
 async function start(h: Harness, key = 'big', headers: Record<string, string> = {}) {
   const r = await h.text('CreateMultipartUpload', { bucket: B, key, headers })
-  assert.match(r.text, /<InitiateMultipartUploadResult xmlns="[^"]+"><Bucket>bucket-one<\/Bucket><Key>[^<]+<\/Key><UploadId>[^<]+<\/UploadId>/)
+  assert.match(
+    r.text,
+    /<InitiateMultipartUploadResult xmlns="[^"]+"><Bucket>bucket-one<\/Bucket><Key>[^<]+<\/Key><UploadId>[^<]+<\/UploadId>/,
+  )
   return texts(r.text, 'UploadId')[0] ?? ''
 }
 
@@ -21,7 +24,7 @@ async function part(h: Harness, uploadId: string, n: number, data: Buffer, key =
     query: { uploadId, partNumber: String(n) },
     body: body([data.subarray(0, data.length >> 1), data.subarray(data.length >> 1)]),
   })
-  return r.headers?.etag ?? ''
+  return r.headers.etag ?? ''
 }
 
 function completion(parts: [number, string][]): string {
@@ -51,22 +54,39 @@ test('a multipart upload completes into one object with the md5-of-md5s-N ETag',
     key: 'big',
     query: { uploadId: id },
     headers: { host: 'localhost:4566' },
-    body: completion([[1, e1], [2, e2], [3, e3.replace(/"/g, '')]]),
+    body: completion([
+      [1, e1],
+      [2, e2],
+      [3, e3.replace(/"/g, '')],
+    ]),
   })
-  const expected = `"${createHash('md5').update(Buffer.concat([md5(p1), md5(p2), md5(p3)])).digest('hex')}-3"`
+  const expected = `"${createHash('md5')
+    .update(Buffer.concat([md5(p1), md5(p2), md5(p3)]))
+    .digest('hex')}-3"`
   assert.deepEqual(texts(done.text, 'ETag'), [expected.replace(/"/g, '&quot;')])
   assert.deepEqual(texts(done.text, 'Location'), ['http://localhost:4566/bucket-one/big'])
   const got = await h.call('GetObject', { bucket: B, key: 'big' })
   const data = await readAll(got.body)
   assert.ok(data.equals(Buffer.concat([p1, p2, p3])))
-  assert.equal(got.headers?.etag, expected)
-  assert.equal(got.headers?.['content-type'], 'video/mp4')
-  assert.equal(got.headers?.['x-amz-meta-m'], 'v')
-  assert.equal(got.headers?.['x-amz-mp-parts-count'], '3')
-  const ranged = await h.call('GetObject', { bucket: B, key: 'big', headers: { range: `bytes=${String(5 * MiB - 1)}-${String(5 * MiB)}` } })
+  assert.equal(got.headers.etag, expected)
+  assert.equal(got.headers['content-type'], 'video/mp4')
+  assert.equal(got.headers['x-amz-meta-m'], 'v')
+  assert.equal(got.headers['x-amz-mp-parts-count'], '3')
+  const ranged = await h.call('GetObject', {
+    bucket: B,
+    key: 'big',
+    headers: { range: `bytes=${String(5 * MiB - 1)}-${String(5 * MiB)}` },
+  })
   assert.deepEqual([...(await readAll(ranged.body))], [1, 2])
-  await rejectsWith(h.call('ListParts', { bucket: B, key: 'big', query: { uploadId: id } }), 'NoSuchUpload')
-  assert.deepEqual(readdirSync(h.ops.files.layout.dataDir), [h.store.s3Objects.get(B, 'big')?.dataFile], 'part files are gone')
+  await rejectsWith(
+    h.call('ListParts', { bucket: B, key: 'big', query: { uploadId: id } }),
+    'NoSuchUpload',
+  )
+  assert.deepEqual(
+    readdirSync(h.ops.files.layout.dataDir),
+    [h.store.s3Objects.get(B, 'big')?.dataFile],
+    'part files are gone',
+  )
 })
 
 test('CompleteMultipartUpload refuses small parts, bad order, unknown parts', async (t) => {
@@ -76,10 +96,33 @@ test('CompleteMultipartUpload refuses small parts, bad order, unknown parts', as
   const e1 = await part(h, id, 1, Buffer.from('small'))
   const e2 = await part(h, id, 2, Buffer.from('last'))
   const complete = (parts: [number, string][]) =>
-    h.call('CompleteMultipartUpload', { bucket: B, key: 'big', query: { uploadId: id }, body: completion(parts) })
-  await rejectsWith(complete([[1, e1], [2, e2]]), 'EntityTooSmall')
-  await rejectsWith(complete([[2, e2], [1, e1]]), 'InvalidPartOrder')
-  await rejectsWith(complete([[1, e1], [1, e1]]), 'InvalidPartOrder')
+    h.call('CompleteMultipartUpload', {
+      bucket: B,
+      key: 'big',
+      query: { uploadId: id },
+      body: completion(parts),
+    })
+  await rejectsWith(
+    complete([
+      [1, e1],
+      [2, e2],
+    ]),
+    'EntityTooSmall',
+  )
+  await rejectsWith(
+    complete([
+      [2, e2],
+      [1, e1],
+    ]),
+    'InvalidPartOrder',
+  )
+  await rejectsWith(
+    complete([
+      [1, e1],
+      [1, e1],
+    ]),
+    'InvalidPartOrder',
+  )
   await rejectsWith(complete([[3, e1]]), 'InvalidPart')
   await rejectsWith(complete([[1, '"0000"']]), 'InvalidPart')
   await rejectsWith(complete([]), 'MalformedXML')
@@ -94,9 +137,33 @@ test('UploadPart checks the part number and the upload; a part can be replaced',
   await makeBucket(h)
   const id = await start(h)
   for (const n of ['0', '10001', 'x'])
-    await rejectsWith(h.call('UploadPart', { bucket: B, key: 'big', query: { uploadId: id, partNumber: n }, body: body('x') }), 'InvalidArgument')
-  await rejectsWith(h.call('UploadPart', { bucket: B, key: 'big', query: { uploadId: 'nope', partNumber: '1' }, body: body('x') }), 'NoSuchUpload')
-  await rejectsWith(h.call('UploadPart', { bucket: B, key: 'other', query: { uploadId: id, partNumber: '1' }, body: body('x') }), 'NoSuchUpload')
+    await rejectsWith(
+      h.call('UploadPart', {
+        bucket: B,
+        key: 'big',
+        query: { uploadId: id, partNumber: n },
+        body: body('x'),
+      }),
+      'InvalidArgument',
+    )
+  await rejectsWith(
+    h.call('UploadPart', {
+      bucket: B,
+      key: 'big',
+      query: { uploadId: 'nope', partNumber: '1' },
+      body: body('x'),
+    }),
+    'NoSuchUpload',
+  )
+  await rejectsWith(
+    h.call('UploadPart', {
+      bucket: B,
+      key: 'other',
+      query: { uploadId: id, partNumber: '1' },
+      body: body('x'),
+    }),
+    'NoSuchUpload',
+  )
   await part(h, id, 1, Buffer.from('first'))
   const before = h.store.s3Objects.listParts(id)[0]?.dataFile ?? ''
   await part(h, id, 1, Buffer.from('second'))
@@ -110,9 +177,16 @@ test('AbortMultipartUpload removes the upload and its part files', async (t) => 
   const id = await start(h)
   await part(h, id, 1, Buffer.from('x'))
   assert.equal(readdirSync(h.ops.files.layout.dataDir).length, 1)
-  assert.equal((await h.call('AbortMultipartUpload', { bucket: B, key: 'big', query: { uploadId: id } })).status, 204)
+  assert.equal(
+    (await h.call('AbortMultipartUpload', { bucket: B, key: 'big', query: { uploadId: id } }))
+      .status,
+    204,
+  )
   assert.equal(readdirSync(h.ops.files.layout.dataDir).length, 0)
-  await rejectsWith(h.call('AbortMultipartUpload', { bucket: B, key: 'big', query: { uploadId: id } }), 'NoSuchUpload')
+  await rejectsWith(
+    h.call('AbortMultipartUpload', { bucket: B, key: 'big', query: { uploadId: id } }),
+    'NoSuchUpload',
+  )
 })
 
 test('ListParts pages with max-parts and part-number-marker', async (t) => {
@@ -120,11 +194,19 @@ test('ListParts pages with max-parts and part-number-marker', async (t) => {
   await makeBucket(h)
   const id = await start(h)
   for (const n of [1, 2, 3]) await part(h, id, n, Buffer.from(String(n)))
-  const page = await h.text('ListParts', { bucket: B, key: 'big', query: { uploadId: id, 'max-parts': '2' } })
+  const page = await h.text('ListParts', {
+    bucket: B,
+    key: 'big',
+    query: { uploadId: id, 'max-parts': '2' },
+  })
   assert.deepEqual(texts(page.text, 'PartNumber'), ['1', '2'])
   assert.deepEqual(texts(page.text, 'IsTruncated'), ['true'])
   assert.deepEqual(texts(page.text, 'NextPartNumberMarker'), ['2'])
-  const rest = await h.text('ListParts', { bucket: B, key: 'big', query: { uploadId: id, 'part-number-marker': '2' } })
+  const rest = await h.text('ListParts', {
+    bucket: B,
+    key: 'big',
+    query: { uploadId: id, 'part-number-marker': '2' },
+  })
   assert.deepEqual(texts(rest.text, 'PartNumber'), ['3'])
 })
 
@@ -141,13 +223,22 @@ test('ListMultipartUploads lists by key, with prefix, delimiter and markers', as
   assert.deepEqual(texts(all.text, 'UploadId').slice(0, 2), [a1, a1b], 'same key: oldest first')
   const grouped = await h.text('ListMultipartUploads', { bucket: B, query: { delimiter: '/' } })
   assert.deepEqual(texts(grouped.text, 'Key'), ['b'])
-  assert.deepEqual(texts(grouped.text, 'Prefix').filter((p) => p !== ''), ['a/', 'c/'])
+  assert.deepEqual(
+    texts(grouped.text, 'Prefix').filter((p) => p !== ''),
+    ['a/', 'c/'],
+  )
   const page = await h.text('ListMultipartUploads', { bucket: B, query: { 'max-uploads': '1' } })
   assert.deepEqual(texts(page.text, 'NextKeyMarker'), ['a/1'])
   assert.deepEqual(texts(page.text, 'NextUploadIdMarker'), [a1])
-  const next = await h.text('ListMultipartUploads', { bucket: B, query: { 'key-marker': 'a/1', 'upload-id-marker': a1 } })
+  const next = await h.text('ListMultipartUploads', {
+    bucket: B,
+    query: { 'key-marker': 'a/1', 'upload-id-marker': a1 },
+  })
   assert.deepEqual(texts(next.text, 'UploadId')[0], a1b)
-  const afterKey = await h.text('ListMultipartUploads', { bucket: B, query: { 'key-marker': 'a/1' } })
+  const afterKey = await h.text('ListMultipartUploads', {
+    bucket: B,
+    query: { 'key-marker': 'a/1' },
+  })
   assert.deepEqual(texts(afterKey.text, 'Key'), ['b', 'c/x'])
 })
 
@@ -163,12 +254,12 @@ test('a composite checksum for uploads that ask for one', async (t) => {
     query: { uploadId: id, partNumber: '1' },
     body: body(data, { checksum: { algorithm: 'SHA256', value } }),
   })
-  assert.equal(r.headers?.['x-amz-checksum-sha256'], value)
+  assert.equal(r.headers['x-amz-checksum-sha256'], value)
   const done = await h.text('CompleteMultipartUpload', {
     bucket: B,
     key: 'sum',
     query: { uploadId: id },
-    body: completion([[1, r.headers?.etag ?? '']]),
+    body: completion([[1, r.headers.etag ?? '']]),
   })
   const composite = `${createHash('sha256').update(Buffer.from(value, 'base64')).digest('base64')}-1`
   assert.deepEqual(texts(done.text, 'ChecksumSHA256'), [composite])
