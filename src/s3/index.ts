@@ -22,7 +22,7 @@ export type {
   S3PolicyRules,
 } from './types.js'
 
-export { createS3Handlers } from './ops/handlers.js'
+export { createS3Handlers, createS3Operations } from './ops/handlers.js'
 export type { S3Operations } from './ops/handlers.js'
 export type { S3OpsDeps, S3Identity } from './ops/env.js'
 export { isValidBucketName } from './ops/buckets.js'

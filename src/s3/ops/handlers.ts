@@ -29,7 +29,7 @@ function rejecting<P>(handlers: S3Handlers<P>): S3Handlers<P> {
  * `DIR/s3`. Building it sweeps orphan files first: temp files of interrupted writes
  * and data files no row names; call it once at startup, before serving.
  */
-export function createS3Handlers<P>(deps: S3OpsDeps<P>): S3Operations<P> {
+export function createS3Operations<P>(deps: S3OpsDeps<P>): S3Operations<P> {
   const files = createS3Files(deps.dataDir)
   const swept = files.sweep(deps.store.s3Objects.dataFiles())
   const env: S3Env<P> = {
@@ -46,4 +46,9 @@ export function createS3Handlers<P>(deps: S3OpsDeps<P>): S3Operations<P> {
     ...configHandlers(env),
   }
   return { handlers: rejecting(handlers), files, swept }
+}
+
+/** The handlers alone (see {@link createS3Operations}, which also sweeps at startup). */
+export function createS3Handlers<P>(deps: S3OpsDeps<P>): S3Handlers<P> {
+  return createS3Operations(deps).handlers
 }

@@ -52,12 +52,15 @@ export async function writeBody<P>(
   }
 }
 
-/** A store failure while committing: a bucket deleted meanwhile is NoSuchBucket. */
+/**
+ * A store failure while committing: a bucket deleted meanwhile is NoSuchBucket, an
+ * upload completed or aborted meanwhile NoSuchUpload.
+ */
 function commitError(e: unknown): unknown {
-  if (isAwsError(e)) return e
-  if (isStoreError(e) && e.code === 'ERR_STORE_NOT_FOUND')
-    return awsError(S3_ERRORS.NoSuchBucket, { reason: 'the bucket went away during the write' })
-  return e
+  if (isAwsError(e) || !isStoreError(e, 'ERR_STORE_NOT_FOUND')) return e
+  if (e.entity === 's3Upload')
+    return awsError(S3_ERRORS.NoSuchUpload, { reason: 'the upload ended during the write' })
+  return awsError(S3_ERRORS.NoSuchBucket, { reason: 'the bucket went away during the write' })
 }
 
 /**

@@ -6,7 +6,7 @@ import type { TestContext } from 'node:test'
 import { awsError, S3_ERRORS, type AwsError, type Caller } from '../../../src/aws/index.js'
 import { manualClock } from '../../../src/core/index.js'
 import {
-  createS3Handlers,
+  createS3Operations,
   type S3Acl,
   type S3AuthQuestion,
   type S3Body,
@@ -167,7 +167,7 @@ export function harness(t: TestContext): Harness {
   const asked: Harness['asked'] = []
   const denyKeys = new Set<string>()
   const build = () =>
-    createS3Handlers<Principal>({
+    createS3Operations<Principal>({
       store,
       dataDir: dir,
       policyRules: rules,

@@ -264,3 +264,24 @@ test('a composite checksum for uploads that ask for one', async (t) => {
   const composite = `${createHash('sha256').update(Buffer.from(value, 'base64')).digest('base64')}-1`
   assert.deepEqual(texts(done.text, 'ChecksumSHA256'), [composite])
 })
+
+test('two completions of one upload: one object, the other NoSuchUpload, no stray files', async (t) => {
+  const h = harness(t)
+  await makeBucket(h)
+  const id = await start(h)
+  const e1 = await part(h, id, 1, Buffer.from('only part'))
+  const complete = () =>
+    h.call('CompleteMultipartUpload', {
+      bucket: B,
+      key: 'big',
+      query: { uploadId: id },
+      body: completion([[1, e1]]),
+    })
+  const results = await Promise.allSettled([complete(), complete()])
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
+  const failed = results.find((r) => r.status === 'rejected')
+  assert.equal((failed?.reason as { code: string } | undefined)?.code, 'NoSuchUpload')
+  assert.deepEqual(readdirSync(h.ops.files.layout.dataDir), [
+    h.store.s3Objects.get(B, 'big')?.dataFile,
+  ])
+})
