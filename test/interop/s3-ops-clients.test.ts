@@ -1,5 +1,6 @@
 /**
- * The S3 operations' documents and headers against boto3 as the oracle: a test-only HTTP
+ * The S3 operations' documents and headers against boto3 and the AWS CLI (`aws s3`) as the
+ * oracles: a test-only HTTP
  * shim (path-style, no SigV4, a fixed caller: the wire is another component's) routes
  * each request to its handler, and a Python script drives boto3 through buckets, objects,
  * listings, ranges, conditionals, copies, multipart and configuration, printing what
@@ -13,8 +14,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { escapeXml, isAwsError } from '../../src/aws/index.js'
 import type { S3Body, S3Operation } from '../../src/s3/index.js'
-import { boto3, runProcess } from '../helpers/tools.js'
-import { caller, harness, type Harness } from '../unit/s3/harness.js'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { awsCli, boto3, runProcess } from '../helpers/tools.js'
+import { caller, harness, tempDir, type Harness } from '../unit/s3/harness.js'
 
 function operationOf(
   method: string,
@@ -270,4 +273,61 @@ test('boto3 parses every operation’s answer as S3’s', async (t) => {
   assert.deepEqual(out.tags, [{ Key: 'env', Value: 'prod' }])
   assert.deepEqual(out.noPab, ['NoSuchPublicAccessBlockConfiguration', 404])
   assert.deepEqual(out.notEmpty, ['BucketNotEmpty', 409])
+})
+
+test('aws s3 (CLI v1): mb, cp up (multipart above 8 MiB) and down, ls, rm, rb', async (t) => {
+  const skip = awsCli().skip
+  if (skip !== false) {
+    t.skip(skip)
+    return
+  }
+  const h = harness(t)
+  const server = createServer((req, res) => {
+    void serve(h, req, res)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.after(() => server.close())
+  const { port } = server.address() as AddressInfo
+  const dir = tempDir(t)
+  const big = Buffer.alloc(9 * 1024 * 1024, 7)
+  big.write('head')
+  writeFileSync(join(dir, 'big.bin'), big)
+  writeFileSync(join(dir, 'small.txt'), 'small')
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'x'.repeat(40),
+    AWS_DEFAULT_REGION: 'eu-west-1',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required',
+  }
+  const aws = async (...args: string[]) => {
+    const r = await runProcess(
+      'aws',
+      ['--endpoint-url', `http://127.0.0.1:${String(port)}`, ...args],
+      { env },
+    )
+    assert.equal(r.code, 0, `aws ${args.join(' ')}: ${r.stderr}`)
+    return r.stdout
+  }
+  await aws('s3', 'mb', 's3://cli-bucket')
+  await aws('s3', 'cp', join(dir, 'big.bin'), 's3://cli-bucket/data/big.bin')
+  await aws('s3', 'cp', join(dir, 'small.txt'), 's3://cli-bucket/small.txt')
+  assert.match(
+    h.store.s3Objects.get('cli-bucket', 'data/big.bin')?.etag ?? '',
+    /-2"$/,
+    'uploaded in parts',
+  )
+  const ls = await aws('s3', 'ls', 's3://cli-bucket/')
+  assert.match(ls, /PRE data\//)
+  assert.match(ls, /\s5 small\.txt/)
+  const lsr = await aws('s3', 'ls', '--recursive', 's3://cli-bucket/')
+  assert.match(lsr, new RegExp(`\\s${String(big.length)} data/big\\.bin`))
+  await aws('s3', 'cp', 's3://cli-bucket/data/big.bin', join(dir, 'back.bin'))
+  assert.ok(readFileSync(join(dir, 'back.bin')).equals(big))
+  await aws('s3', 'rm', '--recursive', 's3://cli-bucket/')
+  await aws('s3', 'rb', 's3://cli-bucket')
+  assert.equal(h.store.s3Buckets.get('cli-bucket'), undefined)
 })
