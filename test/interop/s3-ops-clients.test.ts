@@ -1,8 +1,8 @@
 /**
- * The S3 operations' documents and headers against boto3 and the AWS CLI (`aws s3`) as the
- * oracles: a test-only HTTP
- * shim (path-style, no SigV4, a fixed caller: the wire is another component's) routes
- * each request to its handler, and a Python script drives boto3 through buckets, objects,
+ * The S3 operations' documents and headers against boto3 and the AWS CLI (`aws s3`) as
+ * the oracles: a test-only HTTP shim (path-style, no SigV4, a fixed caller: the wire is
+ * another component's) routes each request to its handler, and a Python script drives
+ * boto3 through buckets, objects,
  * listings, ranges, conditionals, copies, multipart and configuration, printing what
  * boto3 parsed. If a document's shape were wrong, botocore would fail to parse it or
  * parse the wrong values.
