@@ -17,7 +17,11 @@ export interface S3OpsDeps<P> {
   readonly dataDir: string
   /** The authoriser's bucket-policy and ACL rules. */
   readonly policyRules: S3PolicyRules
-  /** The caller's account and ARN; undefined for an anonymous request. */
+  /**
+   * A signed caller's account (the owner of what it creates) and ARN (a multipart
+   * upload's initiator). Anonymous requests never reach it: their writes are owned by
+   * the bucket owner. Times come from `ctx.nowMs` (the wire's injected clock).
+   */
   readonly identify: (caller: Caller<P>) => S3Identity
 }
 
