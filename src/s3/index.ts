@@ -38,3 +38,15 @@ export type {
   S3AclNeed,
   S3RequestKey,
 } from './authorize/index.js'
+
+export { createS3Handlers, createS3Operations } from './ops/handlers.js'
+export type { S3Operations } from './ops/handlers.js'
+export type { S3OpsDeps, S3Identity } from './ops/env.js'
+export { isValidBucketName } from './ops/buckets.js'
+export { createS3ResourceLookup } from './storage/lookup.js'
+export { createS3Files } from './storage/files.js'
+export type { S3Files, S3FileLayout, WrittenFile } from './storage/files.js'
+export { parseXml, XmlSyntaxError } from './xml/parse.js'
+export type { XmlElement } from './xml/parse.js'
+export { renderS3Xml, S3_XMLNS } from './xml/render.js'
+export type { XmlNode, XmlContent } from './xml/render.js'

@@ -50,6 +50,9 @@ export type StoreEntity =
   | 'signingKey'
   | 'decision'
   | 'kubeObject'
+  | 's3Bucket'
+  | 's3Object'
+  | 's3Upload'
 
 /** What a {@link StoreError} is about: the kind of row and its key (a name, an ARN, an id). */
 interface StoreErrorSubject {

@@ -44,3 +44,11 @@ export type {
   DecisionLog,
   DecisionLogSync,
 } from './decisions.js'
+export type { S3BucketRecord, S3BucketChanges, S3BucketRepo } from './s3-buckets.js'
+export type {
+  S3StoredChecksum,
+  S3ObjectRecord,
+  S3UploadRecord,
+  S3PartRecord,
+  S3ObjectRepo,
+} from './s3-objects.js'

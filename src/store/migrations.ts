@@ -254,12 +254,81 @@ ALTER TABLE kube_revisions ADD COLUMN compacted INTEGER NOT NULL DEFAULT 0 CHECK
 UPDATE kube_revisions SET compacted = revision;
 `
 
+/**
+ * Version 5: S3's buckets, objects, multipart uploads and parts. Object bytes live in
+ * files under `DIR/s3/` (named by `data_file`), never in rows; the row is committed only
+ * after its file is durable. Keys compare as bytes (BINARY collation on UTF-8), the order
+ * S3 lists them in. ACLs, Block Public Access, headers, metadata and tags are JSON the
+ * S3 component encodes and checks.
+ */
+const S3 = `
+CREATE TABLE s3_buckets (
+  name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 3 AND 63),
+  account_id TEXT NOT NULL REFERENCES accounts(id),
+  region TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  policy TEXT,
+  public_access_block TEXT CHECK (public_access_block IS NULL OR json_valid(public_access_block)),
+  ownership TEXT CHECK (ownership IN ('BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter')),
+  acl TEXT NOT NULL CHECK (json_valid(acl))
+) STRICT;
+CREATE INDEX s3_buckets_account ON s3_buckets(account_id);
+
+CREATE TABLE s3_objects (
+  bucket TEXT NOT NULL REFERENCES s3_buckets(name),
+  key TEXT NOT NULL CHECK (length(key) >= 1),
+  size INTEGER NOT NULL CHECK (size >= 0),
+  etag TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  headers TEXT NOT NULL CHECK (json_valid(headers)),
+  metadata TEXT NOT NULL CHECK (json_valid(metadata)),
+  last_modified INTEGER NOT NULL,
+  checksum_algorithm TEXT CHECK (checksum_algorithm IN ('CRC32', 'CRC32C', 'SHA1', 'SHA256')),
+  checksum_value TEXT CHECK ((checksum_algorithm IS NULL) = (checksum_value IS NULL)),
+  parts_count INTEGER CHECK (parts_count IS NULL OR parts_count >= 1),
+  data_file TEXT NOT NULL UNIQUE,
+  owner_account_id TEXT NOT NULL,
+  acl TEXT NOT NULL CHECK (json_valid(acl)),
+  tags TEXT NOT NULL CHECK (json_valid(tags)),
+  PRIMARY KEY (bucket, key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE s3_uploads (
+  upload_id TEXT PRIMARY KEY,
+  bucket TEXT NOT NULL REFERENCES s3_buckets(name),
+  key TEXT NOT NULL CHECK (length(key) >= 1),
+  initiated_at INTEGER NOT NULL,
+  initiator_arn TEXT NOT NULL,
+  owner_account_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  headers TEXT NOT NULL CHECK (json_valid(headers)),
+  metadata TEXT NOT NULL CHECK (json_valid(metadata)),
+  checksum_algorithm TEXT CHECK (checksum_algorithm IN ('CRC32', 'CRC32C', 'SHA1', 'SHA256')),
+  acl TEXT NOT NULL CHECK (json_valid(acl)),
+  tags TEXT NOT NULL CHECK (json_valid(tags))
+) STRICT;
+CREATE INDEX s3_uploads_key ON s3_uploads(bucket, key, upload_id);
+
+CREATE TABLE s3_parts (
+  upload_id TEXT NOT NULL REFERENCES s3_uploads(upload_id) ON DELETE CASCADE,
+  part_number INTEGER NOT NULL CHECK (part_number BETWEEN 1 AND 10000),
+  size INTEGER NOT NULL CHECK (size >= 0),
+  etag TEXT NOT NULL,
+  last_modified INTEGER NOT NULL,
+  checksum_algorithm TEXT CHECK (checksum_algorithm IN ('CRC32', 'CRC32C', 'SHA1', 'SHA256')),
+  checksum_value TEXT CHECK ((checksum_algorithm IS NULL) = (checksum_value IS NULL)),
+  data_file TEXT NOT NULL UNIQUE,
+  PRIMARY KEY (upload_id, part_number)
+) STRICT, WITHOUT ROWID;
+`
+
 /** Every migration, in order. The last one's version is the schema this code writes. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: INITIAL },
   { version: 2, name: 'kube objects', sql: KUBE_OBJECTS },
   { version: 3, name: 'kube kinds', sql: KUBE_KINDS },
   { version: 4, name: 'kube changes', sql: KUBE_CHANGES },
+  { version: 5, name: 's3', sql: S3 },
 ]
 
 /** The schema version this code creates and understands. */

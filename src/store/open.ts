@@ -21,6 +21,8 @@ import { createOidcProviderRepo, type OidcProviderRepo } from './oidc-providers.
 import { createPolicyRepo, type PolicyRepo } from './policies.js'
 import { createRolePolicyRepo, type RolePolicyRepo } from './role-policies.js'
 import { createRoleRepo, type RoleRepo } from './roles.js'
+import { createS3BucketRepo, missingS3BucketRepo, type S3BucketRepo } from './s3-buckets.js'
+import { createS3ObjectRepo, missingS3ObjectRepo, type S3ObjectRepo } from './s3-objects.js'
 import { createServerSecretRepo, type ServerSecretRepo } from './server-secrets.js'
 import { createSettingsRepo, type SettingsRepo } from './settings.js'
 import { sqliteFailure } from './sqlite-errors.js'
@@ -81,6 +83,10 @@ export interface Store {
   /** The local clusters' Namespaces, ServiceAccounts and Pods. */
   readonly kubeObjects: KubeObjectRepo
   readonly decisions: DecisionLog
+  /** S3 buckets (schema version 5). */
+  readonly s3Buckets: S3BucketRepo
+  /** S3 objects, multipart uploads and parts (metadata; the bytes are files). */
+  readonly s3Objects: S3ObjectRepo
   /**
    * Runs `fn` in one IMMEDIATE transaction: repository calls inside it become savepoints
    * and commit together, or none does when `fn` throws. `fn` must be synchronous.
@@ -224,6 +230,7 @@ export function openStore(options: OpenStoreOptions): Store {
     busyTimeout: pragma('busy_timeout'),
   }
   const tx = db.transaction((fn: () => unknown) => fn())
+  const hasS3 = hasTable(db, 's3_buckets')
   return {
     dir,
     path,
@@ -241,6 +248,8 @@ export function openStore(options: OpenStoreOptions): Store {
       ? createKubeObjectRepo(ctx, options.kubeObjectSync ?? 'normal')
       : missingKubeObjectRepo(migration.to),
     decisions: createDecisionLog(ctx, options.decisionLogSync ?? 'normal'),
+    s3Buckets: hasS3 ? createS3BucketRepo(ctx) : missingS3BucketRepo(migration.to),
+    s3Objects: hasS3 ? createS3ObjectRepo(ctx) : missingS3ObjectRepo(migration.to),
     transaction: <T>(fn: () => T): T => {
       try {
         return tx.immediate(fn) as T

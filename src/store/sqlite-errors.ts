@@ -24,6 +24,9 @@ const LABEL: Readonly<Record<StoreEntity, string>> = {
   signingKey: 'signing key',
   decision: 'decision',
   kubeObject: 'Kubernetes object',
+  s3Bucket: 'S3 bucket',
+  s3Object: 'S3 object',
+  s3Upload: 'S3 multipart upload',
 }
 
 /** How people read an entity kind in a message: `OIDC provider`, `access key`. */

@@ -139,6 +139,15 @@ export const S3_ERRORS = {
       range: 'Invalid Argument',
       contentSha256:
         'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER or a valid sha256 value.',
+      maxParts: 'Provided max-parts not an integer or within integer range',
+      maxUploads: 'Provided max-uploads not an integer or within integer range',
+      partNumberMarker: 'Provided part-number-marker not an integer or within integer range',
+      continuationToken: 'The continuation token provided is incorrect',
+      encodingType: 'Invalid Encoding Method specified in Request',
+      metadataDirective: 'Unknown metadata directive.',
+      taggingDirective: 'Unknown tagging directive.',
+      copySource: 'Invalid copy source encoding.',
+      cannedAcl: 'Invalid canned ACL: {value}',
     },
     when: 'A parameter or header with a value S3 does not accept.',
   },
@@ -149,12 +158,26 @@ export const S3_ERRORS = {
     message: 'The specified bucket is not valid.',
     when: 'A bucket name that breaks S3’s naming rules (3–63 characters, lower-case letters, digits, dots and hyphens, …).',
   },
+  InvalidBucketAclWithObjectOwnership: {
+    code: 'InvalidBucketAclWithObjectOwnership',
+    status: 400,
+    type: 'Sender',
+    message: "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+    when: 'CreateBucket with an ACL other than private or bucket-owner-full-control while Object Ownership is BucketOwnerEnforced.',
+  },
   InvalidDigest: {
     code: 'InvalidDigest',
     status: 400,
     type: 'Sender',
     message: 'The Content-MD5 you specified is not valid.',
     when: 'A Content-MD5 header that is not the base64 of 16 bytes.',
+  },
+  InvalidLocationConstraint: {
+    code: 'InvalidLocationConstraint',
+    status: 400,
+    type: 'Sender',
+    message: 'The specified location-constraint is not valid',
+    when: 'CreateBucket in us-east-1 naming us-east-1 as its LocationConstraint (us-east-1 is the absent constraint).',
   },
   InvalidPart: {
     code: 'InvalidPart',
@@ -198,6 +221,19 @@ export const S3_ERRORS = {
     },
     when: 'A request that is well-formed but not acceptable (an unknown checksum algorithm, a copy onto itself).',
   },
+  InvalidTag: {
+    code: 'InvalidTag',
+    status: 400,
+    type: 'Sender',
+    message: 'The TagKey you have provided is invalid',
+    variants: {
+      tooMany: 'Object tags cannot be greater than 10',
+      keyTooLong: 'The TagKey you have provided is too long, max 128',
+      valueTooLong: 'The TagValue you have provided is too long, max 256',
+      duplicate: 'Cannot provide multiple Tags with the same key',
+    },
+    when: 'Object tags (x-amz-tagging or PutObjectTagging) over 10, with an empty or over-long key or value, or a key given twice.',
+  },
   InvalidToken: {
     code: 'InvalidToken',
     status: 400,
@@ -211,6 +247,13 @@ export const S3_ERRORS = {
     type: 'Sender',
     message: "Couldn't parse the specified URI.",
     when: 'A request path that is not valid percent-encoded UTF-8.',
+  },
+  MaxMessageLengthExceeded: {
+    code: 'MaxMessageLengthExceeded',
+    status: 400,
+    type: 'Sender',
+    message: 'Your request was too big.',
+    when: 'A configuration document (XML or a bucket policy) over S3’s size limit.',
   },
   MalformedPolicy: {
     code: 'MalformedPolicy',
@@ -226,6 +269,13 @@ export const S3_ERRORS = {
     message:
       'The XML you provided was not well-formed or did not validate against our published schema',
     when: 'A request body that is not well-formed XML or not the operation’s document.',
+  },
+  MetadataTooLarge: {
+    code: 'MetadataTooLarge',
+    status: 400,
+    type: 'Sender',
+    message: 'Your metadata headers exceed the maximum allowed metadata size',
+    when: 'User metadata (`x-amz-meta-*` names and values) over 2 KB.',
   },
   MethodNotAllowed: {
     code: 'MethodNotAllowed',

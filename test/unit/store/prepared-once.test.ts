@@ -144,6 +144,48 @@ test('no repository function prepares a statement after open', (t) => {
   store.decisions.recent(1)
   store.decisions.prune(0)
   store.decisions.count()
+  const bucket = { name: 'bkt', accountId: ACCOUNT, region: 'r', createdAt: 0, acl: '{}' }
+  store.s3Buckets.create({
+    ...bucket,
+    policy: undefined,
+    publicAccessBlock: undefined,
+    ownership: undefined,
+  })
+  store.s3Buckets.get('bkt')
+  store.s3Buckets.list(ACCOUNT)
+  store.s3Buckets.update('bkt', { policy: '{}' })
+  const obj = {
+    ...{
+      bucket: 'bkt',
+      key: 'k',
+      size: 0,
+      etag: 'e',
+      contentType: 't',
+      headers: '[]',
+      metadata: '[]',
+    },
+    ...{ lastModified: 0, checksum: undefined, partsCount: undefined, dataFile: 'f' },
+    ...{ ownerAccountId: ACCOUNT, acl: '{}', tags: '[]' },
+  }
+  store.s3Objects.put(obj)
+  store.s3Objects.get('bkt', 'k')
+  store.s3Objects.update('bkt', 'k', { tags: '[]' })
+  store.s3Objects.list('bkt', { prefix: '', after: '', limit: 1 })
+  store.s3Objects.countInBucket('bkt')
+  store.s3Objects.dataFiles()
+  store.s3Objects.createUpload({
+    ...{ uploadId: 'u', bucket: 'bkt', key: 'k', initiatedAt: 0, initiatorArn: 'a' },
+    ...{ ownerAccountId: ACCOUNT, contentType: 't', headers: '[]', metadata: '[]' },
+    ...{ checksumAlgorithm: undefined, acl: '{}', tags: '[]' },
+  })
+  store.s3Objects.getUpload('u')
+  store.s3Objects.listUploads('bkt', { prefix: '', afterKey: '', afterId: '', limit: 1 })
+  const part = { uploadId: 'u', partNumber: 1, size: 0, etag: 'e', lastModified: 0 }
+  store.s3Objects.putPart({ ...part, checksum: undefined, dataFile: 'p' })
+  store.s3Objects.listParts('u')
+  store.s3Objects.completeUpload('u', { ...obj, dataFile: 'g' })
+  store.s3Objects.delete('bkt', 'k')
+  store.s3Buckets.delete('bkt')
   store.transaction(() => store.settings.get('b'))
   store.schemaVersion()
   store.generation()

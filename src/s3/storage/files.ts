@@ -1,0 +1,145 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+
+/** Where S3's bytes live under a data directory: `DIR/s3/data` and `DIR/s3/tmp`. */
+export interface S3FileLayout {
+  readonly dataDir: string
+  readonly tmpDir: string
+}
+
+/** A file written into the data directory, durable, not yet referenced by any row. */
+export interface WrittenFile {
+  /** The file's name in the data directory (what rows store). */
+  readonly name: string
+  readonly size: number
+  /** MD5 of what was written, hex (for copies; a request body reports its own). */
+  readonly md5Hex: string
+}
+
+/** Thrown when a body grows past the limit given to {@link S3Files.write}. */
+export class TooLargeError extends Error {
+  constructor() {
+    super('body too large')
+    this.name = 'TooLargeError'
+  }
+}
+
+/**
+ * The object and part files. A write streams into a fresh temp file (0600, `wx`),
+ * fsyncs it, renames it into the data directory and fsyncs that directory: only then
+ * may the caller commit a row naming it. A write that fails (the body throws on a bad
+ * checksum, the limit is passed, the disk is full) removes its temp file, so nothing
+ * half-written is ever in the data directory.
+ */
+export interface S3Files {
+  readonly layout: S3FileLayout
+  write(chunks: AsyncIterable<Uint8Array>, limit: number): Promise<WrittenFile>
+  /** Opens a file for reading (the handle stays valid if the file is removed meanwhile). */
+  open(name: string): Promise<FileHandle>
+  /** Removes files no row refers to any more; missing ones are ignored. */
+  remove(names: Iterable<string>): Promise<void>
+  /**
+   * Startup clean-up: removes every temp file (an interrupted write) and every data file
+   * no row refers to (a crash between rename and commit, or between commit and removing
+   * a replaced file). Returns how many files it removed.
+   */
+  sweep(referenced: ReadonlySet<string>): number
+}
+
+const FILE_MODE = 0o600
+const DIR_MODE = 0o700
+
+/** A data file's name: 32 random hex digits (never derived from the key). */
+function newName(): string {
+  return randomBytes(16).toString('hex')
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  let fd: FileHandle | undefined
+  try {
+    fd = await open(dir, 'r')
+    await fd.sync()
+  } catch {
+    // Some filesystems refuse fsync on a directory; the file itself is synced.
+  } finally {
+    await fd?.close()
+  }
+}
+
+async function unlinkQuiet(path: string): Promise<void> {
+  try {
+    await unlink(path)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
+  }
+}
+
+/** Streams `chunks` into `fd`, counting and hashing; throws past `limit` bytes. */
+async function copyInto(
+  fd: FileHandle,
+  chunks: AsyncIterable<Uint8Array>,
+  limit: number,
+): Promise<{ size: number; md5Hex: string }> {
+  const md5 = createHash('md5')
+  let size = 0
+  for await (const chunk of chunks) {
+    size += chunk.byteLength
+    if (size > limit) throw new TooLargeError()
+    md5.update(chunk)
+    let off = 0
+    while (off < chunk.byteLength) {
+      const { bytesWritten } = await fd.write(chunk, off, chunk.byteLength - off)
+      off += bytesWritten
+    }
+  }
+  return { size, md5Hex: md5.digest('hex') }
+}
+
+/** The file store under `DIR/s3`, creating its directories (0700) when missing. */
+export function createS3Files(dataDir: string): S3Files {
+  const layout: S3FileLayout = {
+    dataDir: join(dataDir, 's3', 'data'),
+    tmpDir: join(dataDir, 's3', 'tmp'),
+  }
+  mkdirSync(layout.dataDir, { recursive: true, mode: DIR_MODE })
+  mkdirSync(layout.tmpDir, { recursive: true, mode: DIR_MODE })
+  return {
+    layout,
+    write: async (chunks, limit) => {
+      const name = newName()
+      const tmp = join(layout.tmpDir, `${name}.tmp`)
+      const fd = await open(tmp, 'wx', FILE_MODE)
+      try {
+        const written = await copyInto(fd, chunks, limit)
+        await fd.sync()
+        await fd.close()
+        await rename(tmp, join(layout.dataDir, name))
+        await fsyncDir(layout.dataDir)
+        return { name, ...written }
+      } catch (e) {
+        await fd.close().catch(() => undefined)
+        await unlinkQuiet(tmp)
+        throw e
+      }
+    },
+    open: (name) => open(join(layout.dataDir, name), 'r'),
+    remove: async (names) => {
+      for (const name of names) await unlinkQuiet(join(layout.dataDir, name))
+    },
+    sweep: (referenced) => {
+      let removed = 0
+      for (const f of readdirSync(layout.tmpDir)) {
+        rmSync(join(layout.tmpDir, f), { force: true, recursive: true })
+        removed++
+      }
+      for (const f of readdirSync(layout.dataDir)) {
+        if (referenced.has(f)) continue
+        rmSync(join(layout.dataDir, f), { force: true, recursive: true })
+        removed++
+      }
+      return removed
+    },
+  }
+}
