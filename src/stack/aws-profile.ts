@@ -5,13 +5,19 @@ function section(file: 'config' | 'credentials', profile: string): string {
   return file === 'config' && profile !== 'default' ? `[profile ${profile}]` : `[${profile}]`
 }
 
-/** The `config` file section of the profile: region, output and the endpoint. */
+/**
+ * The `config` file section of the profile: region, output and the endpoint, and SigV4
+ * for S3's presigned URLs (AWS CLI v1's `aws s3 presign` makes Signature Version 2 URLs
+ * otherwise, which S3 refuses for buckets made since 2020, and so does irsa).
+ */
 export function awsConfigText(profile: string, c: StackCredentials): string {
   return (
     `${section('config', profile)}\n` +
     `region = ${c.region}\n` +
     'output = json\n' +
-    `endpoint_url = ${c.endpoint}\n`
+    `endpoint_url = ${c.endpoint}\n` +
+    's3 =\n' +
+    '    signature_version = s3v4\n'
   )
 }
 

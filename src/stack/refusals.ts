@@ -2,8 +2,11 @@ import type { Refusal } from '../aws/index.js'
 import type { Principal } from '../iam/index.js'
 import type { Store } from '../store/index.js'
 
+/** A refusal of the AWS endpoint or of its S3 (whose service is `s3`). */
+type AnyRefusal = Omit<Refusal<Principal>, 'service'> & { readonly service: string | undefined }
+
 /** Which step refused the request: its signature, or the action once it was signed. */
-function stageOf(r: Refusal<Principal>): string {
+function stageOf(r: AnyRefusal): string {
   return r.caller === undefined ? 'authentication' : 'action'
 }
 
@@ -14,7 +17,7 @@ function stageOf(r: Refusal<Principal>): string {
  * authorised (a validation error such as MalformedPolicyDocument). Handlers that record
  * their own refusals (STS's checks, the authoriser's denials) are not recorded twice.
  */
-export function recordRefusals(store: Store): (r: Refusal<Principal>) => void {
+export function recordRefusals(store: Store): (r: AnyRefusal) => void {
   return (r) => {
     if (store.decisions.byRequestId(r.requestId).some((d) => d.decision !== 'allowed')) return
     const p = r.caller?.principal

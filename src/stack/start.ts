@@ -20,6 +20,7 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_HOST, DEFAULT_REGION, SETTINGS } from './de
 import { awsCertificateNames, ensureLocalCa, servingCertificate } from './local-ca.js'
 import { choosePort } from './ports.js'
 import { recordRefusals } from './refusals.js'
+import { createStackS3 } from './s3.js'
 import { issuerUrlFor, readStackSettings } from './stack-settings.js'
 import { startStackKubeApi } from './kube-api.js'
 import { writeStackFiles, type StackFiles } from './stack-files.js'
@@ -191,6 +192,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       onRefused: recordRefusals(store),
       clock,
       logger,
+      s3: await createStackS3({ store, credentials, cache, region, clock, logger }),
     })
     const aws: AwsServer = await startAwsServer({
       app,

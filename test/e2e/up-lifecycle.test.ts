@@ -66,7 +66,7 @@ test('irsa up starts, serves, writes its files, restarts with its state, stops w
     assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f)
   assert.equal(
     readFileSync(join(dir, 'aws', 'config'), 'utf8'),
-    `[profile irsa]\nregion = us-west-2\noutput = json\nendpoint_url = ${up.awsEndpoint}\n`,
+    `[profile irsa]\nregion = us-west-2\noutput = json\nendpoint_url = ${up.awsEndpoint}\ns3 =\n    signature_version = s3v4\n`,
   )
   assert.equal(
     readFileSync(join(dir, 'aws', 'credentials'), 'utf8'),
@@ -134,7 +134,7 @@ test('--write-aws-profile merges the irsa profile into $HOME/.aws and keeps othe
   const config = readFileSync(join(home, '.aws', 'config'), 'utf8')
   assert.equal(
     config,
-    `[default]\nregion = eu-west-1\n\n[profile irsa]\nregion = us-west-2\noutput = json\nendpoint_url = ${up.awsEndpoint}\n`,
+    `[default]\nregion = eu-west-1\n\n[profile irsa]\nregion = us-west-2\noutput = json\nendpoint_url = ${up.awsEndpoint}\ns3 =\n    signature_version = s3v4\n`,
   )
   const credentials = readFileSync(join(home, '.aws', 'credentials'), 'utf8')
   assert.ok(credentials.startsWith('[default]\naws_access_key_id = AKIAOTHER\n\n[irsa]\n'))

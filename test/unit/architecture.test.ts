@@ -37,6 +37,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'webhook',
     'local',
     'kubeapi',
+    's3',
   ],
   lint: ['iam', 'policy'],
   s3: ['core', 'aws', 'policy', 'store', 'iam'],

@@ -72,7 +72,7 @@ test('the env file exports exactly the five variables, and a shell reads them ba
 test('the irsa profile: [profile irsa] in config, [irsa] in credentials', () => {
   assert.equal(
     awsConfigText('irsa', CREDS),
-    '[profile irsa]\nregion = us-west-2\noutput = json\nendpoint_url = http://127.0.0.1:4566\n',
+    '[profile irsa]\nregion = us-west-2\noutput = json\nendpoint_url = http://127.0.0.1:4566\ns3 =\n    signature_version = s3v4\n',
   )
   assert.equal(
     awsCredentialsText('irsa', CREDS),
