@@ -31,7 +31,11 @@ const podOnly = (name: string, facts: DoctorFacts): CheckResult | undefined =>
   facts.start.kind !== 'pod'
     ? result(name, 'skipped', 'only with --pod')
     : facts.pod?.state !== 'found'
-      ? result(name, 'cannot-tell', `the pod could not be read: ${facts.pod?.state === 'unknown' ? facts.pod.why : 'it does not exist'}`)
+      ? result(
+          name,
+          'cannot-tell',
+          `the pod could not be read: ${facts.pod?.state === 'unknown' ? facts.pod.why : 'it does not exist'}`,
+        )
       : undefined
 
 function containers(pod: JsonObject | undefined): JsonObject[] {
@@ -68,22 +72,40 @@ export function serviceAccountExists(facts: DoctorFacts, d: Derived): CheckResul
       evidence,
       `kubectl create serviceaccount ${shellQuote(d.saName ?? '')} -n ${shellQuote(d.namespace ?? '')}`,
     )
-  return result(name, 'pass', `ServiceAccount ${d.namespace ?? ''}/${d.saName ?? ''} exists`, evidence)
+  return result(
+    name,
+    'pass',
+    `ServiceAccount ${d.namespace ?? ''}/${d.saName ?? ''} exists`,
+    evidence,
+  )
 }
 
 /** serviceaccount.role-arn */
 export function serviceAccountRoleArn(facts: DoctorFacts, d: Derived): CheckResult {
   const name = 'serviceaccount.role-arn'
-  if (facts.serviceAccount === undefined) return result(name, 'skipped', 'no ServiceAccount at this starting point')
+  if (facts.serviceAccount === undefined)
+    return result(name, 'skipped', 'no ServiceAccount at this starting point')
   if (d.sa === undefined) return result(name, 'cannot-tell', 'the ServiceAccount could not be read')
   const annotated = annotation(d.sa, ROLE_ARN_ANNOTATION)
   const want = facts.roleArn ?? 'arn:aws:iam::ACCOUNT_ID:role/ROLE_NAME'
   const fix = `kubectl annotate serviceaccount ${shellQuote(d.saName ?? '')} -n ${shellQuote(d.namespace ?? '')} ${ROLE_ARN_ANNOTATION}=${shellQuote(want)} --overwrite`
   const evidence = { annotation: ROLE_ARN_ANNOTATION, presented: annotated ?? null }
   if (annotated === undefined)
-    return result(name, 'fail', `the ServiceAccount has no ${ROLE_ARN_ANNOTATION} annotation`, evidence, fix)
+    return result(
+      name,
+      'fail',
+      `the ServiceAccount has no ${ROLE_ARN_ANNOTATION} annotation`,
+      evidence,
+      fix,
+    )
   if (parseRoleArn(annotated) === undefined)
-    return result(name, 'fail', `${ROLE_ARN_ANNOTATION} is not a role ARN: ${annotated}`, evidence, fix)
+    return result(
+      name,
+      'fail',
+      `${ROLE_ARN_ANNOTATION} is not a role ARN: ${annotated}`,
+      evidence,
+      fix,
+    )
   if (facts.roleArn !== undefined && facts.roleArn !== annotated)
     return result(
       name,
@@ -148,14 +170,17 @@ export function webhookInstalled(facts: DoctorFacts, d: Derived): CheckResult {
   const name = 'webhook.installed'
   const w = facts.webhooks
   if (w === undefined) return result(name, 'skipped', 'no cluster at this starting point')
-  if (w.state !== 'found') return result(name, 'cannot-tell', w.state === 'unknown' ? w.why : 'cannot list webhooks')
+  if (w.state !== 'found')
+    return result(name, 'cannot-tell', w.state === 'unknown' ? w.why : 'cannot list webhooks')
   const hooks = w.value.flatMap((cfg) =>
     objectsAt(cfg, 'webhooks')
       .filter(coversPodCreate)
       .map((h) => ({ config: stringAt(objectAt(cfg, 'metadata'), 'name') ?? '', hook: h })),
   )
   const identity = hooks.filter(
-    (h) => /pod-identity|irsa/i.test(h.config) || /pod-identity|irsa/i.test(stringAt(h.hook, 'name') ?? ''),
+    (h) =>
+      /pod-identity|irsa/i.test(h.config) ||
+      /pod-identity|irsa/i.test(stringAt(h.hook, 'name') ?? ''),
   )
   const found = identity.length > 0 ? identity : hooks
   if (found.length === 0)
@@ -163,7 +188,11 @@ export function webhookInstalled(facts: DoctorFacts, d: Derived): CheckResult {
       name,
       'fail',
       'no MutatingWebhookConfiguration mutates pods on CREATE: the pod identity webhook is not installed',
-      { mutatingWebhookConfigurations: w.value.map((c) => stringAt(objectAt(c, 'metadata'), 'name')) },
+      {
+        mutatingWebhookConfigurations: w.value.map((c) =>
+          stringAt(objectAt(c, 'metadata'), 'name'),
+        ),
+      },
       null,
     )
   const first = found[0]!
@@ -174,11 +203,22 @@ export function webhookInstalled(facts: DoctorFacts, d: Derived): CheckResult {
     namespaceSelector: first.hook['namespaceSelector'] ?? null,
     objectSelector: first.hook['objectSelector'] ?? null,
   }
-  const nsLabels = { 'kubernetes.io/metadata.name': d.namespace ?? '', ...labelsOf(facts.namespaceObject) }
+  const nsLabels = {
+    'kubernetes.io/metadata.name': d.namespace ?? '',
+    ...labelsOf(facts.namespaceObject),
+  }
   if (d.namespace !== undefined && !selects(objectAt(first.hook, 'namespaceSelector'), nsLabels))
-    return result(name, 'fail', `the webhook's namespaceSelector excludes namespace ${d.namespace}`, { ...evidence, namespaceLabels: nsLabels })
+    return result(
+      name,
+      'fail',
+      `the webhook's namespaceSelector excludes namespace ${d.namespace}`,
+      { ...evidence, namespaceLabels: nsLabels },
+    )
   if (d.pod !== undefined && !selects(objectAt(first.hook, 'objectSelector'), labelsOf(d.pod)))
-    return result(name, 'fail', "the webhook's objectSelector excludes this pod", { ...evidence, podLabels: labelsOf(d.pod) })
+    return result(name, 'fail', "the webhook's objectSelector excludes this pod", {
+      ...evidence,
+      podLabels: labelsOf(d.pod),
+    })
   const ignore = evidence.failurePolicy === 'Ignore'
   return result(
     name,
@@ -204,7 +244,12 @@ export function podMutated(facts: DoctorFacts, d: Derived): CheckResult {
   const hasVolume = volumes.includes(TOKEN_VOLUME)
   const evidence = { containersWithoutCredentials: missing, tokenVolume: hasVolume }
   if (missing.length === 0 && hasVolume)
-    return result(name, 'pass', `every container has ${ROLE_ENV}, ${TOKEN_FILE_ENV} and the ${TOKEN_VOLUME} volume`, evidence)
+    return result(
+      name,
+      'pass',
+      `every container has ${ROLE_ENV}, ${TOKEN_FILE_ENV} and the ${TOKEN_VOLUME} volume`,
+      evidence,
+    )
   return result(
     name,
     'fail',
@@ -236,15 +281,44 @@ export function podAfterAnnotation(facts: DoctorFacts, d: Derived): CheckResult 
   const inPod = containers(pod)
     .map((c) => envOf(c).get(ROLE_ENV))
     .find((v) => v !== undefined)
-  const evidence = { podCreated: created ?? null, annotationWritten: at ?? null, saRoleArn: annotated ?? null, podRoleArn: inPod ?? null }
+  const evidence = {
+    podCreated: created ?? null,
+    annotationWritten: at ?? null,
+    saRoleArn: annotated ?? null,
+    podRoleArn: inPod ?? null,
+  }
   const fix = restartCommand(pod, d.namespace ?? 'default')
-  if (annotated === undefined) return result(name, 'cannot-tell', 'the ServiceAccount has no role annotation', evidence)
+  if (annotated === undefined)
+    return result(name, 'cannot-tell', 'the ServiceAccount has no role annotation', evidence)
   if (inPod !== undefined && inPod !== annotated)
-    return result(name, 'fail', `the pod has ${ROLE_ENV}=${inPod} but the ServiceAccount now names ${annotated}: restart it`, evidence, fix)
-  if (inPod === undefined && at !== undefined && created !== undefined && Date.parse(created) < Date.parse(at))
-    return result(name, 'fail', 'the pod was created before the ServiceAccount got its role annotation: restart it', evidence, fix)
+    return result(
+      name,
+      'fail',
+      `the pod has ${ROLE_ENV}=${inPod} but the ServiceAccount now names ${annotated}: restart it`,
+      evidence,
+      fix,
+    )
+  if (
+    inPod === undefined &&
+    at !== undefined &&
+    created !== undefined &&
+    Date.parse(created) < Date.parse(at)
+  )
+    return result(
+      name,
+      'fail',
+      'the pod was created before the ServiceAccount got its role annotation: restart it',
+      evidence,
+      fix,
+    )
   if (inPod === undefined)
-    return result(name, 'fail', 'the ServiceAccount is annotated but the pod has no credentials: it was created before the annotation (or while the webhook missed it)', evidence, fix)
+    return result(
+      name,
+      'fail',
+      'the ServiceAccount is annotated but the pod has no credentials: it was created before the annotation (or while the webhook missed it)',
+      evidence,
+      fix,
+    )
   return result(name, 'pass', 'the pod carries the role the ServiceAccount names', evidence)
 }
 
@@ -260,12 +334,14 @@ export function podOwnAwsEnv(facts: DoctorFacts, d: Derived): CheckResult {
     const env = envOf(c)
     for (const k of OWN_CREDENTIAL_ENV) if (env.has(k)) found.push(`${cname}: ${k}`)
     const role = env.get(ROLE_ENV)
-    if (role !== undefined && annotated !== undefined && role !== annotated) found.push(`${cname}: ${ROLE_ENV}=${role}`)
+    if (role !== undefined && annotated !== undefined && role !== annotated)
+      found.push(`${cname}: ${ROLE_ENV}=${role}`)
     for (const m of objectsAt(c, 'volumeMounts'))
       if (stringAt(m, 'mountPath') === TOKEN_DIR && stringAt(m, 'name') !== TOKEN_VOLUME)
         found.push(`${cname}: volume ${stringAt(m, 'name') ?? ''} mounted at ${TOKEN_DIR}`)
   }
-  if (found.length === 0) return result(name, 'pass', 'no container sets its own AWS credentials', {})
+  if (found.length === 0)
+    return result(name, 'pass', 'no container sets its own AWS credentials', {})
   return result(
     name,
     'fail',
@@ -296,7 +372,9 @@ export function podTokenReadable(facts: DoctorFacts, d: Derived): CheckResult {
     return result(name, 'pass', 'the projected token is readable by every container', evidence)
   const meta = objectAt(d.pod, 'metadata')
   const owner = restartCommand(d.pod!, d.namespace ?? 'default')
-  const target = owner.startsWith('kubectl rollout restart ') ? owner.split(' ')[3]! : `pod/${stringAt(meta, 'name') ?? ''}`
+  const target = owner.startsWith('kubectl rollout restart ')
+    ? owner.split(' ')[3]!
+    : `pod/${stringAt(meta, 'name') ?? ''}`
   const patch = target.startsWith('deployment/')
     ? `kubectl patch ${target} -n ${shellQuote(d.namespace ?? 'default')} -p '{"spec":{"template":{"spec":{"securityContext":{"fsGroup":65534}}}}}'`
     : 'set spec.securityContext.fsGroup (e.g. 65534) in the pod manifest and create the pod again'
@@ -315,7 +393,9 @@ export function regionSts(facts: DoctorFacts, d: Derived): CheckResult {
   const skip = podOnly(name, facts)
   if (skip !== undefined) return skip
   const envs = containers(d.pod).map((c) => ({ c: stringAt(c, 'name') ?? '', env: envOf(c) }))
-  const without = envs.filter((e) => !e.env.has('AWS_REGION') && !e.env.has('AWS_DEFAULT_REGION')).map((e) => e.c)
+  const without = envs
+    .filter((e) => !e.env.has('AWS_REGION') && !e.env.has('AWS_DEFAULT_REGION'))
+    .map((e) => e.c)
   const first = envs[0]?.env
   const evidence = {
     AWS_REGION: first?.get('AWS_REGION') ?? null,
@@ -334,7 +414,9 @@ export function regionSts(facts: DoctorFacts, d: Derived): CheckResult {
   return result(
     name,
     'pass',
-    regional ? 'region set, regional STS endpoint' : 'region set (AWS_STS_REGIONAL_ENDPOINTS is not regional: older SDKs call the global endpoint)',
+    regional
+      ? 'region set, regional STS endpoint'
+      : 'region set (AWS_STS_REGIONAL_ENDPOINTS is not regional: older SDKs call the global endpoint)',
     evidence,
   )
 }

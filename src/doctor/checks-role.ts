@@ -9,11 +9,17 @@ export const DEFAULT_SESSION_NAME = 'irsa-doctor'
 const DEFAULT_DURATION_SECONDS = 3600
 
 function needsRole(name: string, facts: DoctorFacts, d: Derived): RoleFact | CheckResult {
-  if (d.roleArn === undefined) return result(name, 'cannot-tell', 'no role ARN (annotate the ServiceAccount or pass --role-arn)')
+  if (d.roleArn === undefined)
+    return result(
+      name,
+      'cannot-tell',
+      'no role ARN (annotate the ServiceAccount or pass --role-arn)',
+    )
   if (d.role === undefined) return result(name, 'cannot-tell', `${d.roleArn} is not a role ARN`)
   const r = facts.role
   if (r === undefined) return result(name, 'skipped', 'the role was not read')
-  if (r.state === 'unknown') return result(name, 'cannot-tell', `the role could not be read: ${r.why}`)
+  if (r.state === 'unknown')
+    return result(name, 'cannot-tell', `the role could not be read: ${r.why}`)
   if (r.state === 'missing') return result(name, 'cannot-tell', 'the role does not exist')
   return r.value
 }
@@ -28,22 +34,37 @@ export function updateTrustFix(role: string, document: string): string {
 /** role.exists */
 export function roleExists(facts: DoctorFacts, d: Derived): CheckResult {
   const name = 'role.exists'
-  if (d.roleArn === undefined) return result(name, 'cannot-tell', 'no role ARN (annotate the ServiceAccount or pass --role-arn)')
-  if (d.role === undefined) return result(name, 'fail', `${d.roleArn} is not a role ARN`, { presented: d.roleArn })
+  if (d.roleArn === undefined)
+    return result(
+      name,
+      'cannot-tell',
+      'no role ARN (annotate the ServiceAccount or pass --role-arn)',
+    )
+  if (d.role === undefined)
+    return result(name, 'fail', `${d.roleArn} is not a role ARN`, { presented: d.roleArn })
   const r = facts.role
   if (r === undefined) return result(name, 'skipped', 'the role was not read')
-  if (r.state === 'unknown') return result(name, 'cannot-tell', `the role could not be read: ${r.why}`, { roleArn: d.roleArn })
+  if (r.state === 'unknown')
+    return result(name, 'cannot-tell', `the role could not be read: ${r.why}`, {
+      roleArn: d.roleArn,
+    })
   if (r.state === 'missing') {
-    const doc = d.expectedProviderArn !== undefined && d.sub !== undefined ? starterTrust(d) : undefined
+    const doc =
+      d.expectedProviderArn !== undefined && d.sub !== undefined ? starterTrust(d) : undefined
     return result(
       name,
       'fail',
       `role ${d.roleArn} does not exist (STS answers AccessDenied, as for a trust failure)`,
       { roleArn: d.roleArn },
-      doc === undefined ? null : `aws iam create-role --role-name ${shellQuote(d.role.name)} --assume-role-policy-document ${shellQuote(doc)}`,
+      doc === undefined
+        ? null
+        : `aws iam create-role --role-name ${shellQuote(d.role.name)} --assume-role-policy-document ${shellQuote(doc)}`,
     )
   }
-  return result(name, 'pass', `role ${r.value.arn} exists`, { roleArn: r.value.arn, maxSessionDuration: r.value.maxSessionDuration })
+  return result(name, 'pass', `role ${r.value.arn} exists`, {
+    roleArn: r.value.arn,
+    maxSessionDuration: r.value.maxSessionDuration,
+  })
 }
 
 function starterTrust(d: Derived): string {
@@ -54,7 +75,12 @@ function starterTrust(d: Derived): string {
         Effect: 'Allow',
         Principal: { Federated: d.expectedProviderArn },
         Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringEquals: { [`${d.providerUrl ?? ''}:sub`]: d.sub, [`${d.providerUrl ?? ''}:aud`]: d.expectedAudience } },
+        Condition: {
+          StringEquals: {
+            [`${d.providerUrl ?? ''}:sub`]: d.sub,
+            [`${d.providerUrl ?? ''}:aud`]: d.expectedAudience,
+          },
+        },
       },
     ],
   })
@@ -72,7 +98,11 @@ function federatedOf(doc: string): string[] {
   return statements.flatMap((s) => {
     if (stringAt(s, 'Effect') !== 'Allow') return []
     const f = (s as { Principal?: { Federated?: unknown } }).Principal?.Federated
-    return typeof f === 'string' ? [f] : Array.isArray(f) ? f.filter((x): x is string => typeof x === 'string') : []
+    return typeof f === 'string'
+      ? [f]
+      : Array.isArray(f)
+        ? f.filter((x): x is string => typeof x === 'string')
+        : []
   })
 }
 
@@ -80,11 +110,20 @@ function federatedOf(doc: string): string[] {
 export function trustQuery(facts: DoctorFacts, d: Derived, role: RoleFact): TrustQuery | string {
   const p = d.claims
   if (p === undefined) return 'no token to replay'
-  if (d.iss === undefined || d.sub === undefined || d.exp === undefined || d.aud.length === 0) return 'the token lacks iss, sub, aud or exp'
-  if (d.providerUrl === undefined || d.expectedProviderArn === undefined) return 'the issuer is not https'
-  const audience = d.aud.find((a) => d.provider?.clientIds.includes(a) ?? a === d.expectedAudience) ?? d.aud[0]!
+  if (d.iss === undefined || d.sub === undefined || d.exp === undefined || d.aud.length === 0)
+    return 'the token lacks iss, sub, aud or exp'
+  if (d.providerUrl === undefined || d.expectedProviderArn === undefined)
+    return 'the issuer is not https'
+  const audience =
+    d.aud.find((a) => d.provider?.clientIds.includes(a) ?? a === d.expectedAudience) ?? d.aud[0]!
   return {
-    claims: { ...p, iss: d.iss, sub: d.sub, aud: d.aud.length === 1 ? d.aud[0]! : d.aud, exp: d.exp },
+    claims: {
+      ...p,
+      iss: d.iss,
+      sub: d.sub,
+      aud: d.aud.length === 1 ? d.aud[0]! : d.aud,
+      exp: d.exp,
+    },
     providerUrl: d.providerUrl,
     providerArn: d.provider?.arn ?? d.expectedProviderArn,
     audience,
@@ -106,12 +145,15 @@ export function trustFederated(facts: DoctorFacts, d: Derived): CheckResult {
   const name = 'trust.federated'
   const role = needsRole(name, facts, d)
   if (!isRole(role)) return role
-  if (d.expectedProviderArn === undefined) return result(name, 'cannot-tell', 'no token issuer to name the provider')
+  if (d.expectedProviderArn === undefined)
+    return result(name, 'cannot-tell', 'no token issuer to name the provider')
   const presented = federatedOf(role.trustPolicy)
   const want = d.provider?.arn ?? d.expectedProviderArn
   const evidence = { expected: want, presented }
   if (presented.includes(want)) return result(name, 'pass', `a statement trusts ${want}`, evidence)
-  const slips = presented.map((p) => ({ p, slip: principalSlip(p, want) })).filter((x) => x.slip !== undefined)
+  const slips = presented
+    .map((p) => ({ p, slip: principalSlip(p, want) }))
+    .filter((x) => x.slip !== undefined)
   const slip = slips[0]
   return result(
     name,
@@ -135,9 +177,19 @@ export function trustConditions(facts: DoctorFacts, d: Derived): CheckResult {
   try {
     r = replayTrust(role.trustPolicy, q)
   } catch (e) {
-    return result(name, 'fail', `the trust policy does not compile: ${e instanceof Error ? e.message : String(e)}`)
+    return result(
+      name,
+      'fail',
+      `the trust policy does not compile: ${e instanceof Error ? e.message : String(e)}`,
+    )
   }
-  if (r.allowed) return result(name, 'pass', `the trust policy allows ${r.actions.join(', ')} for this token (statement ${r.statement ?? '?'})`, { statement: r.statement, sub: d.sub, aud: q.audience })
+  if (r.allowed)
+    return result(
+      name,
+      'pass',
+      `the trust policy allows ${r.actions.join(', ')} for this token (statement ${r.statement ?? '?'})`,
+      { statement: r.statement, sub: d.sub, aud: q.audience },
+    )
   const f = r.failure
   const evidence = {
     action: f.action,
@@ -170,8 +222,18 @@ export function trustSize(facts: DoctorFacts, d: Derived): CheckResult {
   }
   const evidence = { size, quota: TRUST_SIZE_QUOTA }
   if (size > TRUST_SIZE_QUOTA)
-    return result(name, 'fail', `the trust policy is ${size} characters minified, over the ${TRUST_SIZE_QUOTA} ACLSizePerRole quota: merge :sub values into one list per provider, or ask for a raise`, evidence)
-  return result(name, 'pass', `${size} of ${TRUST_SIZE_QUOTA} characters${size > TRUST_SIZE_QUOTA * 0.8 ? ' (near the quota: one more statement may not fit)' : ''}`, evidence)
+    return result(
+      name,
+      'fail',
+      `the trust policy is ${size} characters minified, over the ${TRUST_SIZE_QUOTA} ACLSizePerRole quota: merge :sub values into one list per provider, or ask for a raise`,
+      evidence,
+    )
+  return result(
+    name,
+    'pass',
+    `${size} of ${TRUST_SIZE_QUOTA} characters${size > TRUST_SIZE_QUOTA * 0.8 ? ' (near the quota: one more statement may not fit)' : ''}`,
+    evidence,
+  )
 }
 
 /** role.duration */
@@ -181,7 +243,13 @@ export function roleDuration(facts: DoctorFacts, d: Derived): CheckResult {
   if (!isRole(role)) return role
   const asked = facts.durationSeconds ?? DEFAULT_DURATION_SECONDS
   const evidence = { requested: asked, maxSessionDuration: role.maxSessionDuration }
-  if (asked <= role.maxSessionDuration) return result(name, 'pass', `${asked} s is within the role's MaxSessionDuration ${role.maxSessionDuration} s`, evidence)
+  if (asked <= role.maxSessionDuration)
+    return result(
+      name,
+      'pass',
+      `${asked} s is within the role's MaxSessionDuration ${role.maxSessionDuration} s`,
+      evidence,
+    )
   return result(
     name,
     'fail',
@@ -196,6 +264,12 @@ export function liveAssume(facts: DoctorFacts): CheckResult {
   const name = 'live.assume'
   const l = facts.live
   if (l === undefined) return result(name, 'skipped', 'only with --live')
-  if (l.ok) return result(name, 'pass', `AssumeRoleWithWebIdentity returned ${l.assumedRoleArn}`, { assumedRoleArn: l.assumedRoleArn })
-  return result(name, 'fail', `AssumeRoleWithWebIdentity failed: ${l.code}: ${l.message}`, { code: l.code, message: l.message })
+  if (l.ok)
+    return result(name, 'pass', `AssumeRoleWithWebIdentity returned ${l.assumedRoleArn}`, {
+      assumedRoleArn: l.assumedRoleArn,
+    })
+  return result(name, 'fail', `AssumeRoleWithWebIdentity failed: ${l.code}: ${l.message}`, {
+    code: l.code,
+    message: l.message,
+  })
 }

@@ -8,7 +8,8 @@ export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience'
 /** The audience IRSA tokens carry by default. */
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com'
 
-const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/
+const ROLE_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/
 
 /** A role ARN's parts, or undefined when it is not one. */
 export function parseRoleArn(
@@ -83,9 +84,7 @@ function audiences(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
 }
 
-function decode(
-  facts: DoctorFacts,
-): { decoded?: DecodedToken; error?: string } {
+function decode(facts: DoctorFacts): { decoded?: DecodedToken; error?: string } {
   if (facts.token?.state !== 'found') return {}
   try {
     return { decoded: decodeToken(facts.token.value.text.trim()) }
@@ -103,13 +102,16 @@ export function derive(facts: DoctorFacts): Derived {
   const { decoded, error } = decode(facts)
   const replay = facts.replayClaims
   const payload: Readonly<Record<string, unknown>> =
-    decoded?.payload ?? (replay !== undefined ? { ...replay, exp: Math.floor(facts.nowMs / 1000) + 3600 } : {})
+    decoded?.payload ??
+    (replay !== undefined ? { ...replay, exp: Math.floor(facts.nowMs / 1000) + 3600 } : {})
   const iss = typeof payload['iss'] === 'string' ? payload['iss'] : undefined
   const providerUrl = iss?.startsWith('https://') === true ? iss.slice(8) : undefined
   const expectedProviderArn =
     role !== undefined && providerUrl !== undefined
       ? `arn:${role.partition}:iam::${role.account}:oidc-provider/${providerUrl}`
       : undefined
+  const provider = facts.providerDetails?.find((p) => p.arn === expectedProviderArn)
+  const aud = audiences(payload['aud']).filter((a) => a !== '')
   return {
     sa,
     pod,
@@ -122,12 +124,13 @@ export function derive(facts: DoctorFacts): Derived {
     tokenError: error,
     iss,
     sub: typeof payload['sub'] === 'string' ? payload['sub'] : undefined,
-    aud: audiences(payload['aud']),
+    // A replayed decision does not hold the audience: STS matched one of the client IDs.
+    aud: aud.length > 0 || replay === undefined ? aud : (provider?.clientIds.slice(0, 1) ?? []),
     exp: typeof payload['exp'] === 'number' ? payload['exp'] : undefined,
     providerUrl,
     expectedAudience: annotation(sa, AUDIENCE_ANNOTATION) ?? DEFAULT_AUDIENCE,
     expectedProviderArn,
-    provider: facts.providerDetails?.find((p) => p.arn === expectedProviderArn),
+    provider,
   }
 }
 

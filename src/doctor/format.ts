@@ -48,9 +48,7 @@ export function formatDoctorText(r: DoctorReport): string {
   }
   if (skipped.length > 0) lines.push(`- skipped: ${skipped.join(', ')}`)
   lines.push(
-    r.healthy
-      ? 'healthy: no check failed'
-      : `unhealthy: first failure ${r.firstFailure ?? ''}`,
+    r.healthy ? 'healthy: no check failed' : `unhealthy: first failure ${r.firstFailure ?? ''}`,
   )
   return lines.join('\n') + '\n'
 }

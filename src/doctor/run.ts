@@ -8,9 +8,28 @@ import {
   serviceAccountRoleArn,
   webhookInstalled,
 } from './checks-kube.js'
-import { providerAudience, providerExists, providerQuota, providerThumbprint } from './checks-provider.js'
-import { liveAssume, roleDuration, roleExists, trustConditions, trustFederated, trustSize } from './checks-role.js'
-import { issuerDiscovery, issuerJwks, tokenAudience, tokenDecodes, tokenIssuer, tokenNotExpired } from './checks-token.js'
+import {
+  providerAudience,
+  providerExists,
+  providerQuota,
+  providerThumbprint,
+} from './checks-provider.js'
+import {
+  liveAssume,
+  roleDuration,
+  roleExists,
+  trustConditions,
+  trustFederated,
+  trustSize,
+} from './checks-role.js'
+import {
+  issuerDiscovery,
+  issuerJwks,
+  tokenAudience,
+  tokenDecodes,
+  tokenIssuer,
+  tokenNotExpired,
+} from './checks-token.js'
 import { decisionRecorded, recordedChecks } from './decision.js'
 import { derive, result, type Derived } from './derive.js'
 import type { CheckResult, DoctorFacts, DoctorReport } from './facts.js'
@@ -53,7 +72,11 @@ function safely(name: string, check: Check, facts: DoctorFacts, d: Derived): Che
   try {
     return check(facts, d)
   } catch (e) {
-    return result(name, 'cannot-tell', `the check failed: ${e instanceof Error ? e.message : String(e)}`)
+    return result(
+      name,
+      'cannot-tell',
+      `the check failed: ${e instanceof Error ? e.message : String(e)}`,
+    )
   }
 }
 
@@ -70,8 +93,15 @@ export function runChecks(facts: DoctorFacts): DoctorReport {
   for (const [name, check] of CHECKS) {
     const r = safely(name, check, facts, d)
     const fromLog = recorded?.get(name)
-    checks.push(fromLog !== undefined && (r.status === 'skipped' || r.status === 'cannot-tell') ? fromLog : r)
+    checks.push(
+      fromLog !== undefined && (r.status === 'skipped' || r.status === 'cannot-tell') ? fromLog : r,
+    )
   }
   const first = checks.find((c) => c.status === 'fail')
-  return { healthy: first === undefined, start: facts.start, checks, firstFailure: first?.name ?? null }
+  return {
+    healthy: first === undefined,
+    start: facts.start,
+    checks,
+    firstFailure: first?.name ?? null,
+  }
 }

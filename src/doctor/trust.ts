@@ -1,4 +1,10 @@
-import { compilePolicy, evaluate, explain, matchWildcard, type Explanation } from '../policy/index.js'
+import {
+  compilePolicy,
+  evaluate,
+  explain,
+  matchWildcard,
+  type Explanation,
+} from '../policy/index.js'
 import type { JsonObject, JsonValue } from '../webhook/index.js'
 import { webIdentityTrustRequest, type TrustReplayInput } from '../sts/index.js'
 import { isObject } from './derive.js'
@@ -22,7 +28,11 @@ export interface TrustFailure {
 
 /** A replay: allowed (with the statement that allowed), or the first failure. */
 export type TrustReplayResult =
-  | { readonly allowed: true; readonly statement: string | null; readonly actions: readonly string[] }
+  | {
+      readonly allowed: true
+      readonly statement: string | null
+      readonly actions: readonly string[]
+    }
   | { readonly allowed: false; readonly failure: TrustFailure }
 
 /** What a replay needs besides the document. */
@@ -33,9 +43,15 @@ export interface TrustQuery extends TrustReplayInput {
 type StatementTraceOf = Explanation['layers'][number]['statements'][number]
 type Reason = NonNullable<StatementTraceOf['reason']>
 
-const RANK: Record<Reason['element'], number> = { condition: 4, resource: 3, principal: 2, action: 1 }
+const RANK: Record<Reason['element'], number> = {
+  condition: 4,
+  resource: 3,
+  principal: 2,
+  action: 1,
+}
 
-const label = (s: StatementTraceOf): string => (s.statement.sid !== undefined ? s.statement.sid : `#${s.statement.index}`)
+const label = (s: StatementTraceOf): string =>
+  s.statement.sid !== undefined ? s.statement.sid : `#${s.statement.index}`
 
 /** Evaluates `document` as STS does for the token and returns the first failing action's reason. */
 export function replayTrust(document: string, q: TrustQuery): TrustReplayResult {
@@ -46,10 +62,16 @@ export function replayTrust(document: string, q: TrustQuery): TrustReplayResult 
     const request = { action, resource: q.roleArn, principal: r.principal, context: r.context }
     const result = evaluate(request, { resource: compiled })
     if (result.decision === 'allowed') {
-      statement ??= result.matched[0] !== undefined ? (result.matched[0].sid ?? `#${result.matched[0].index}`) : null
+      statement ??=
+        result.matched[0] !== undefined
+          ? (result.matched[0].sid ?? `#${result.matched[0].index}`)
+          : null
       continue
     }
-    return { allowed: false, failure: failureOf(action, explain(request, { resource: compiled }), q) }
+    return {
+      allowed: false,
+      failure: failureOf(action, explain(request, { resource: compiled }), q),
+    }
   }
   return { allowed: true, statement, actions: r.actions }
 }
@@ -59,23 +81,54 @@ function failureOf(action: string, why: Explanation, q: TrustQuery): TrustFailur
   const deny = statements.find((s) => s.effect === 'Deny' && s.matched)
   const base = { action, presented: null, expected: [], slip: undefined }
   if (why.decision === 'explicitDeny' && deny !== undefined)
-    return { ...base, decision: 'explicitDeny', statement: label(deny), index: deny.statement.index, element: 'deny', explanation: `statement ${label(deny)} denies ${action}` }
+    return {
+      ...base,
+      decision: 'explicitDeny',
+      statement: label(deny),
+      index: deny.statement.index,
+      element: 'deny',
+      explanation: `statement ${label(deny)} denies ${action}`,
+    }
   const candidates = statements.filter((s) => s.effect === 'Allow' && s.reason !== undefined)
   const closest = candidates.reduce<StatementTraceOf | undefined>(
-    (best, s) => (best === undefined || RANK[s.reason!.element] > RANK[best.reason!.element] ? s : best),
+    (best, s) =>
+      best === undefined || RANK[s.reason!.element] > RANK[best.reason!.element] ? s : best,
     undefined,
   )
   if (closest === undefined)
-    return { ...base, decision: 'implicitDeny', statement: null, index: null, element: 'none', explanation: `no Allow statement for ${action}` }
+    return {
+      ...base,
+      decision: 'implicitDeny',
+      statement: null,
+      index: null,
+      element: 'none',
+      explanation: `no Allow statement for ${action}`,
+    }
   return describe(action, closest, closest.reason!, q)
 }
 
-function describe(action: string, s: StatementTraceOf, reason: Reason, q: TrustQuery): TrustFailure {
-  const base = { action, decision: 'implicitDeny' as const, statement: label(s), index: s.statement.index }
+function describe(
+  action: string,
+  s: StatementTraceOf,
+  reason: Reason,
+  q: TrustQuery,
+): TrustFailure {
+  const base = {
+    action,
+    decision: 'implicitDeny' as const,
+    statement: label(s),
+    index: s.statement.index,
+  }
   switch (reason.element) {
     case 'condition': {
       const presented = reason.actual ?? null
-      const slip = conditionSlip(reason.operator, reason.key, reason.expected, presented, q.providerUrl)
+      const slip = conditionSlip(
+        reason.operator,
+        reason.key,
+        reason.expected,
+        presented,
+        q.providerUrl,
+      )
       return {
         ...base,
         element: 'condition',
@@ -89,11 +142,27 @@ function describe(action: string, s: StatementTraceOf, reason: Reason, q: TrustQ
     }
     case 'principal': {
       const expected = reason.patterns ?? []
-      const slip = expected.map((p) => principalSlip(p.replace(/^Federated:/, ''), q.providerArn)).find((x) => x !== undefined)
-      return { ...base, element: 'principal', expected, presented: [`Federated:${q.providerArn}`], slip: slip ?? 'other-provider', explanation: `the statement's principal ${JSON.stringify(expected)} is not Federated ${q.providerArn}` }
+      const slip = expected
+        .map((p) => principalSlip(p.replace(/^Federated:/, ''), q.providerArn))
+        .find((x) => x !== undefined)
+      return {
+        ...base,
+        element: 'principal',
+        expected,
+        presented: [`Federated:${q.providerArn}`],
+        slip: slip ?? 'other-provider',
+        explanation: `the statement's principal ${JSON.stringify(expected)} is not Federated ${q.providerArn}`,
+      }
     }
     default:
-      return { ...base, element: reason.element, expected: reason.patterns ?? [], presented: [reason.element === 'action' ? action : q.roleArn], slip: undefined, explanation: `the statement's ${reason.element} does not cover ${reason.element === 'action' ? action : q.roleArn}` }
+      return {
+        ...base,
+        element: reason.element,
+        expected: reason.patterns ?? [],
+        presented: [reason.element === 'action' ? action : q.roleArn],
+        slip: undefined,
+        explanation: `the statement's ${reason.element} does not cover ${reason.element === 'action' ? action : q.roleArn}`,
+      }
   }
 }
 
@@ -122,7 +191,10 @@ export function conditionSlip(
     return 'key-prefix'
   }
   const got = presented[0] ?? ''
-  if (/^StringEquals$/i.test(operator) && expected.some((e) => /[*?]/.test(e) && matchWildcard(e, got, false)))
+  if (
+    /^StringEquals$/i.test(operator) &&
+    expected.some((e) => /[*?]/.test(e) && matchWildcard(e, got, false))
+  )
     return 'wildcard-under-StringEquals'
   if (suffix === 'aud' && expected.some((e) => SA.test(e))) return 'sub-value-under-aud'
   if (expected.some((e) => e.toLowerCase() === got.toLowerCase())) return 'case'
@@ -155,9 +227,14 @@ function statementsOf(doc: JsonObject): JsonObject[] {
 }
 
 const list = (v: JsonValue | undefined): string[] =>
-  typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+  typeof v === 'string'
+    ? [v]
+    : Array.isArray(v)
+      ? v.filter((x): x is string => typeof x === 'string')
+      : []
 
-const one = (values: readonly string[]): JsonValue => (values.length === 1 ? values[0]! : [...values])
+const one = (values: readonly string[]): JsonValue =>
+  values.length === 1 ? values[0]! : [...values]
 
 function findKey(o: JsonObject, key: string): string | undefined {
   return Object.keys(o).find((k) => k.toLowerCase() === key.toLowerCase())
