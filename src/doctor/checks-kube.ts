@@ -27,16 +27,17 @@ const OWN_CREDENTIAL_ENV = [
   'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
 ]
 
-const podOnly = (name: string, facts: DoctorFacts): CheckResult | undefined =>
-  facts.start.kind !== 'pod'
-    ? result(name, 'skipped', 'only with --pod')
-    : facts.pod?.state !== 'found'
-      ? result(
-          name,
-          'cannot-tell',
-          `the pod could not be read: ${facts.pod?.state === 'unknown' ? facts.pod.why : 'it does not exist'}`,
-        )
-      : undefined
+/** The pod, or the answer of a pod check that has none. */
+function podOnly(
+  name: string,
+  facts: DoctorFacts,
+): { readonly pod: JsonObject } | { readonly skip: CheckResult } {
+  if (facts.start.kind !== 'pod') return { skip: result(name, 'skipped', 'only with --pod') }
+  const p = facts.pod
+  if (p?.state === 'found') return { pod: p.value }
+  const why = p?.state === 'unknown' ? p.why : 'it does not exist'
+  return { skip: result(name, 'cannot-tell', `the pod could not be read: ${why}`) }
+}
 
 function containers(pod: JsonObject | undefined): JsonObject[] {
   const spec = objectAt(pod, 'spec')
@@ -47,14 +48,23 @@ function envOf(c: JsonObject): Map<string, string | undefined> {
   return new Map(objectsAt(c, 'env').map((e) => [stringAt(e, 'name') ?? '', stringAt(e, 'value')]))
 }
 
-/** `kubectl rollout restart` for a pod's Deployment, else `kubectl delete pod`. */
-export function restartCommand(pod: JsonObject, namespace: string): string {
+/** The Deployment that owns a pod (through its ReplicaSet), when the names say so. */
+function deploymentOf(pod: JsonObject): string | undefined {
   const meta = objectAt(pod, 'metadata')
   const owner = objectsAt(meta, 'ownerReferences').find((o) => stringAt(o, 'kind') === 'ReplicaSet')
   const rs = stringAt(owner, 'name')
-  if (rs !== undefined && /-[a-z0-9]{5,10}$/.test(rs))
-    return `kubectl rollout restart deployment/${rs.replace(/-[a-z0-9]{5,10}$/, '')} -n ${shellQuote(namespace)}`
-  return `kubectl delete pod ${shellQuote(stringAt(meta, 'name') ?? '')} -n ${shellQuote(namespace)}  # then create it again`
+  return rs !== undefined && RS_SUFFIX.test(rs) ? rs.replace(RS_SUFFIX, '') : undefined
+}
+
+const RS_SUFFIX = /-[a-z0-9]{5,10}$/
+
+/** `kubectl rollout restart` for a pod's Deployment, else `kubectl delete pod`. */
+export function restartCommand(pod: JsonObject, namespace: string): string {
+  const deployment = deploymentOf(pod)
+  if (deployment !== undefined)
+    return `kubectl rollout restart deployment/${deployment} -n ${shellQuote(namespace)}`
+  const podName = stringAt(objectAt(pod, 'metadata'), 'name') ?? ''
+  return `kubectl delete pod ${shellQuote(podName)} -n ${shellQuote(namespace)}  # then create it again`
 }
 
 /** serviceaccount.exists */
@@ -133,28 +143,26 @@ export function selects(selector: JsonObject | undefined, labels: Record<string,
   if (selector === undefined) return true
   const match = objectAt(selector, 'matchLabels') ?? {}
   for (const [k, v] of Object.entries(match)) if (labels[k] !== v) return false
-  for (const e of objectsAt(selector, 'matchExpressions')) {
-    const key = stringAt(e, 'key') ?? ''
-    const values = strings(e['values'])
-    const has = key in labels
-    switch (stringAt(e, 'operator')) {
-      case 'In':
-        if (!has || !values.includes(labels[key]!)) return false
-        break
-      case 'NotIn':
-        if (has && values.includes(labels[key]!)) return false
-        break
-      case 'Exists':
-        if (!has) return false
-        break
-      case 'DoesNotExist':
-        if (has) return false
-        break
-      default:
-        return false
-    }
-  }
-  return true
+  return objectsAt(selector, 'matchExpressions').every((e) => matchesExpression(e, labels))
+}
+
+const EXPRESSIONS: Readonly<
+  Record<string, (value: string | undefined, values: readonly string[]) => boolean>
+> = {
+  In: (v, values) => v !== undefined && values.includes(v),
+  NotIn: (v, values) => v === undefined || !values.includes(v),
+  Exists: (v) => v !== undefined,
+  DoesNotExist: (v) => v === undefined,
+}
+
+/** One matchExpression of a LabelSelector (an unknown operator selects nothing). */
+function matchesExpression(e: JsonObject, labels: Record<string, string>): boolean {
+  const op = EXPRESSIONS[stringAt(e, 'operator') ?? '']
+  const key = stringAt(e, 'key') ?? ''
+  return (
+    op !== undefined &&
+    op(Object.hasOwn(labels, key) ? labels[key] : undefined, strings(e['values']))
+  )
 }
 
 function coversPodCreate(w: JsonObject): boolean {
@@ -195,7 +203,8 @@ export function webhookInstalled(facts: DoctorFacts, d: Derived): CheckResult {
       },
       null,
     )
-  const first = found[0]!
+  const first = found[0]
+  if (first === undefined) return result(name, 'cannot-tell', 'no webhook')
   const evidence = {
     configuration: first.config,
     webhook: stringAt(first.hook, 'name'),
@@ -231,9 +240,9 @@ export function webhookInstalled(facts: DoctorFacts, d: Derived): CheckResult {
 /** pod.mutated */
 export function podMutated(facts: DoctorFacts, d: Derived): CheckResult {
   const name = 'pod.mutated'
-  const skip = podOnly(name, facts)
-  if (skip !== undefined) return skip
-  const pod = d.pod!
+  const only = podOnly(name, facts)
+  if ('skip' in only) return only.skip
+  const pod = only.pod
   const volumes = objectsAt(objectAt(pod, 'spec'), 'volumes').map((v) => stringAt(v, 'name'))
   const missing = containers(pod)
     .filter((c) => {
@@ -272,9 +281,9 @@ function annotatedAt(sa: JsonObject | undefined): string | undefined {
 /** pod.after-annotation */
 export function podAfterAnnotation(facts: DoctorFacts, d: Derived): CheckResult {
   const name = 'pod.after-annotation'
-  const skip = podOnly(name, facts)
-  if (skip !== undefined) return skip
-  const pod = d.pod!
+  const only = podOnly(name, facts)
+  if ('skip' in only) return only.skip
+  const pod = only.pod
   const created = stringAt(objectAt(pod, 'metadata'), 'creationTimestamp')
   const annotated = annotation(d.sa, ROLE_ARN_ANNOTATION)
   const at = annotatedAt(d.sa)
@@ -325,11 +334,12 @@ export function podAfterAnnotation(facts: DoctorFacts, d: Derived): CheckResult 
 /** pod.own-aws-env */
 export function podOwnAwsEnv(facts: DoctorFacts, d: Derived): CheckResult {
   const name = 'pod.own-aws-env'
-  const skip = podOnly(name, facts)
-  if (skip !== undefined) return skip
+  const only = podOnly(name, facts)
+  if ('skip' in only) return only.skip
+  const pod = only.pod
   const annotated = annotation(d.sa, ROLE_ARN_ANNOTATION)
   const found: string[] = []
-  for (const c of containers(d.pod)) {
+  for (const c of containers(pod)) {
     const cname = stringAt(c, 'name') ?? ''
     const env = envOf(c)
     for (const k of OWN_CREDENTIAL_ENV) if (env.has(k)) found.push(`${cname}: ${k}`)
@@ -361,23 +371,21 @@ function runAsUser(c: JsonObject, pod: JsonObject | undefined): number | undefin
 /** pod.token-readable */
 export function podTokenReadable(facts: DoctorFacts, d: Derived): CheckResult {
   const name = 'pod.token-readable'
-  const skip = podOnly(name, facts)
-  if (skip !== undefined) return skip
-  const fsGroup = objectAt(objectAt(d.pod, 'spec'), 'securityContext')?.['fsGroup']
-  const users = containers(d.pod).map((c) => runAsUser(c, d.pod))
+  const only = podOnly(name, facts)
+  if ('skip' in only) return only.skip
+  const pod = only.pod
+  const fsGroup = objectAt(objectAt(pod, 'spec'), 'securityContext')?.['fsGroup']
+  const users = containers(pod).map((c) => runAsUser(c, pod))
   const distinct = [...new Set(users.map((u) => (u === undefined ? 'image default' : String(u))))]
   const evidence = { runAsUser: distinct, fsGroup: fsGroup ?? null }
   const nonRoot = users.some((u) => u !== undefined && u !== 0)
   if (fsGroup !== undefined || !nonRoot || distinct.length <= 1)
     return result(name, 'pass', 'the projected token is readable by every container', evidence)
-  const meta = objectAt(d.pod, 'metadata')
-  const owner = restartCommand(d.pod!, d.namespace ?? 'default')
-  const target = owner.startsWith('kubectl rollout restart ')
-    ? owner.split(' ')[3]!
-    : `pod/${stringAt(meta, 'name') ?? ''}`
-  const patch = target.startsWith('deployment/')
-    ? `kubectl patch ${target} -n ${shellQuote(d.namespace ?? 'default')} -p '{"spec":{"template":{"spec":{"securityContext":{"fsGroup":65534}}}}}'`
-    : 'set spec.securityContext.fsGroup (e.g. 65534) in the pod manifest and create the pod again'
+  const deployment = deploymentOf(pod)
+  const patch =
+    deployment !== undefined
+      ? `kubectl patch deployment/${deployment} -n ${shellQuote(d.namespace ?? 'default')} -p '{"spec":{"template":{"spec":{"securityContext":{"fsGroup":65534}}}}}'`
+      : 'set spec.securityContext.fsGroup (e.g. 65534) in the pod manifest and create the pod again'
   return result(
     name,
     'fail',
@@ -390,9 +398,10 @@ export function podTokenReadable(facts: DoctorFacts, d: Derived): CheckResult {
 /** region.sts */
 export function regionSts(facts: DoctorFacts, d: Derived): CheckResult {
   const name = 'region.sts'
-  const skip = podOnly(name, facts)
-  if (skip !== undefined) return skip
-  const envs = containers(d.pod).map((c) => ({ c: stringAt(c, 'name') ?? '', env: envOf(c) }))
+  const only = podOnly(name, facts)
+  if ('skip' in only) return only.skip
+  const pod = only.pod
+  const envs = containers(pod).map((c) => ({ c: stringAt(c, 'name') ?? '', env: envOf(c) }))
   const without = envs
     .filter((e) => !e.env.has('AWS_REGION') && !e.env.has('AWS_DEFAULT_REGION'))
     .map((e) => e.c)

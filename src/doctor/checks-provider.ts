@@ -68,15 +68,15 @@ export function providerExists(facts: DoctorFacts, d: Derived): CheckResult {
   const skip = needsProvider(name, facts, d)
   if (skip !== undefined) return skip
   const listed = facts.providers?.state === 'found' ? facts.providers.value : []
-  const account = d.role!.account
-  const url = d.providerUrl!
+  const account = d.role?.account ?? ''
+  const url = d.providerUrl ?? ''
+  const expected = d.expectedProviderArn ?? ''
   const evidence = {
     expected: d.expectedProviderArn,
     listed,
     callerAccount: facts.callerAccount?.state === 'found' ? facts.callerAccount.value : null,
   }
-  if (listed.includes(d.expectedProviderArn!))
-    return result(name, 'pass', `${d.expectedProviderArn ?? ''} exists`, evidence)
+  if (listed.includes(expected)) return result(name, 'pass', `${expected} exists`, evidence)
   const misses = listed
     .map((arn) => nearMiss(arn, url, account))
     .filter((m): m is string => m !== undefined)

@@ -115,13 +115,14 @@ export function trustQuery(facts: DoctorFacts, d: Derived, role: RoleFact): Trus
   if (d.providerUrl === undefined || d.expectedProviderArn === undefined)
     return 'the issuer is not https'
   const audience =
-    d.aud.find((a) => d.provider?.clientIds.includes(a) ?? a === d.expectedAudience) ?? d.aud[0]!
+    d.aud.find((a) => d.provider?.clientIds.includes(a) ?? a === d.expectedAudience) ?? d.aud[0]
+  if (audience === undefined) return 'the token has no aud'
   return {
     claims: {
       ...p,
       iss: d.iss,
       sub: d.sub,
-      aud: d.aud.length === 1 ? d.aud[0]! : d.aud,
+      aud: d.aud.length === 1 ? audience : d.aud,
       exp: d.exp,
     },
     providerUrl: d.providerUrl,

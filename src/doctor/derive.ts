@@ -15,8 +15,10 @@ const ROLE_ARN =
 export function parseRoleArn(
   arn: string,
 ): { readonly partition: string; readonly account: string; readonly name: string } | undefined {
-  const m = ROLE_ARN.exec(arn)
-  return m === null ? undefined : { partition: m[1]!, account: m[2]!, name: m[3]! }
+  const [, partition, account, name] = ROLE_ARN.exec(arn) ?? []
+  return partition === undefined || account === undefined || name === undefined
+    ? undefined
+    : { partition, account, name }
 }
 
 /** Whether a value is a JSON object (not null, not an array). */

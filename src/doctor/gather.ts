@@ -319,10 +319,8 @@ async function timed(url: URL, ca: readonly string[], timeoutMs: number): Promis
     const r = await fetchIssuerDocument(url, { kind: 'ca', ca }, timeoutMs)
     return { ok: true, url: where, value: r.value, ms: performance.now() - started }
   } catch (e) {
-    const failure =
-      isObject(e) && typeof (e as { failure?: unknown }).failure === 'string'
-        ? String((e as { failure: string }).failure)
-        : 'unreachable'
+    const raw = isObject(e) ? (e as { failure?: unknown }).failure : undefined
+    const failure = typeof raw === 'string' ? raw : 'unreachable'
     return { ok: false, url: where, error: errorText(e), failure, ms: performance.now() - started }
   }
 }
@@ -338,7 +336,7 @@ async function chainOf(url: URL, timeoutMs: number): Promise<Lookup<TlsFact>> {
     }))
     return {
       state: 'found',
-      value: { host: `${url.host}`, chain: facts, thumbprint: facts[facts.length - 1]?.sha1 ?? '' },
+      value: { host: url.host, chain: facts, thumbprint: facts[facts.length - 1]?.sha1 ?? '' },
     }
   } catch (e) {
     return { state: 'unknown', why: errorText(e) }

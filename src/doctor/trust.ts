@@ -89,12 +89,11 @@ function failureOf(action: string, why: Explanation, q: TrustQuery): TrustFailur
       element: 'deny',
       explanation: `statement ${label(deny)} denies ${action}`,
     }
-  const candidates = statements.filter((s) => s.effect === 'Allow' && s.reason !== undefined)
-  const closest = candidates.reduce<StatementTraceOf | undefined>(
-    (best, s) =>
-      best === undefined || RANK[s.reason!.element] > RANK[best.reason!.element] ? s : best,
-    undefined,
-  )
+  let closest: { s: StatementTraceOf; reason: Reason } | undefined
+  for (const s of statements)
+    if (s.effect === 'Allow' && s.reason !== undefined)
+      if (closest === undefined || RANK[s.reason.element] > RANK[closest.reason.element])
+        closest = { s, reason: s.reason }
   if (closest === undefined)
     return {
       ...base,
@@ -104,7 +103,7 @@ function failureOf(action: string, why: Explanation, q: TrustQuery): TrustFailur
       element: 'none',
       explanation: `no Allow statement for ${action}`,
     }
-  return describe(action, closest, closest.reason!, q)
+  return describe(action, closest.s, closest.reason, q)
 }
 
 function describe(
@@ -154,7 +153,8 @@ function describe(
         explanation: `the statement's principal ${JSON.stringify(expected)} is not Federated ${q.providerArn}`,
       }
     }
-    default:
+    case 'action':
+    case 'resource':
       return {
         ...base,
         element: reason.element,
@@ -234,7 +234,11 @@ const list = (v: JsonValue | undefined): string[] =>
       : []
 
 const one = (values: readonly string[]): JsonValue =>
-  values.length === 1 ? values[0]! : [...values]
+  values.length === 1 && values[0] !== undefined ? values[0] : [...values]
+
+/** `o` without `key`. */
+const without = (o: JsonObject, key: string): JsonObject =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => k !== key))
 
 function findKey(o: JsonObject, key: string): string | undefined {
   return Object.keys(o).find((k) => k.toLowerCase() === key.toLowerCase())
@@ -254,43 +258,60 @@ function cure(doc: JsonObject, f: TrustFailure, q: TrustQuery): boolean {
     return true
   }
   if (f.element !== 'condition' || f.operator === undefined || f.key === undefined) return false
-  const cond = isObject(st['Condition']) ? st['Condition'] : undefined
-  const opKey = cond === undefined ? undefined : findKey(cond, f.operator)
-  const block = opKey === undefined ? undefined : cond![opKey]
-  if (!isObject(block)) return false
+  const cond = st['Condition']
+  if (!isObject(cond)) return false
+  const opKey = findKey(cond, f.operator)
+  const block = opKey === undefined ? undefined : cond[opKey]
+  if (opKey === undefined || !isObject(block)) return false
   const key = findKey(block, f.key)
   if (key === undefined) return false
+  const moved = cureCondition(block, key, f, q)
+  if (moved === undefined) return false
+  const rest = without(block, key)
+  if (moved.operator === undefined) {
+    cond[opKey] = { ...rest, ...moved.entries }
+    return true
+  }
+  const kept = Object.keys(rest).length === 0 ? without(cond, opKey) : { ...cond, [opKey]: rest }
+  const target = findKey(kept, moved.operator) ?? moved.operator
+  const existing = kept[target]
+  st['Condition'] = {
+    ...kept,
+    [target]: { ...(isObject(existing) ? existing : {}), ...moved.entries },
+  }
+  return true
+}
+
+/** The entries that replace a failing condition entry, and the operator they go under. */
+interface CuredCondition {
+  /** Another operator block, or undefined for the same one. */
+  readonly operator?: string
+  readonly entries: JsonObject
+}
+
+const KEY_SLIPS = ['trailing-slash', 'case', 'key-has-scheme', 'key-prefix']
+
+function cureCondition(
+  block: JsonObject,
+  key: string,
+  f: TrustFailure,
+  q: TrustQuery,
+): CuredCondition | undefined {
   const { suffix } = splitKey(key)
   const values = list(block[key])
   const got = f.presented?.[0]
-  switch (f.slip) {
-    case 'trailing-slash':
-    case 'case':
-    case 'key-has-scheme':
-    case 'key-prefix':
-      if (f.presented === null) {
-        delete block[key]
-        block[`${q.providerUrl}:${suffix}`] = one(values)
-        return true
-      }
-      break
-    case 'wildcard-under-StringEquals': {
-      delete block[key]
-      if (Object.keys(block).length === 0) delete cond![opKey!]
-      const like = (cond![findKey(cond!, 'StringLike') ?? 'StringLike'] ??= {})
-      if (!isObject(like)) return false
-      like[key] = one(values)
-      return true
+  if (f.presented === null)
+    return f.slip !== undefined && KEY_SLIPS.includes(f.slip)
+      ? { entries: { [`${q.providerUrl}:${suffix}`]: one(values) } }
+      : undefined
+  if (got === undefined) return undefined
+  if (f.slip === 'wildcard-under-StringEquals')
+    return { operator: 'StringLike', entries: { [key]: one(values) } }
+  if (f.slip === 'sub-value-under-aud')
+    return {
+      entries: { [key]: got, [`${q.providerUrl}:sub`]: one(values.filter((v) => SA.test(v))) },
     }
-    case 'sub-value-under-aud':
-      if (got === undefined) return false
-      block[key] = got
-      block[`${q.providerUrl}:sub`] = one(values.filter((v) => SA.test(v)))
-      return true
-  }
-  if (got === undefined) return false
-  block[key] = one(values.length <= 1 ? [got] : [...values, got])
-  return true
+  return { entries: { [key]: one(values.length <= 1 ? [got] : [...values, got]) } }
 }
 
 /** A corrected trust policy that the replay allows, or undefined when no cure is found. */

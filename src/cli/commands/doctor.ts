@@ -33,12 +33,20 @@ function startOf(args: Args): DoctorStart {
     return { kind: 'token', file: token, roleArn: args.requireString('role-arn') }
   if (ns === undefined)
     throw new InputError('--namespace is required with --service-account or --pod')
-  if ((sa === undefined) === (pod === undefined))
-    throw new InputError('give one of --service-account SA or --pod NAME with --namespace')
-  return sa !== undefined
-    ? { kind: 'serviceAccount', namespace: ns, serviceAccount: sa }
-    : { kind: 'pod', namespace: ns, pod: pod! }
+  if (sa !== undefined && pod === undefined)
+    return { kind: 'serviceAccount', namespace: ns, serviceAccount: sa }
+  if (pod !== undefined && sa === undefined) return { kind: 'pod', namespace: ns, pod }
+  throw new InputError('give one of --service-account SA or --pod NAME with --namespace')
 }
+
+/** The string flags passed to the gatherer as they are. */
+const FLAG_FIELDS = [
+  ['kubeconfig', 'kubeconfig'],
+  ['context', 'context'],
+  ['cluster', 'cluster'],
+  ['role-arn', 'roleArn'],
+  ['region', 'region'],
+] as const
 
 function dataDir(args: Args, io: Io): string {
   return resolveDataDir(args.string('dir') ?? args.string('data-dir'), io.env, io.cwd)
@@ -161,7 +169,11 @@ const doctor: Command = {
       throw new InputError(`--output must be text or json, got '${fmt}'`)
     const start = startOf(args)
     const durationSeconds = optionalInteger(args, 'duration-seconds')
-    const opt = (k: string) => args.string(k)
+    const flags: Record<string, string> = {}
+    for (const [flag, key] of FLAG_FIELDS) {
+      const v = args.string(flag)
+      if (v !== undefined) flags[key] = v
+    }
     const facts = await gatherFacts({
       start,
       clock: io.clock,
@@ -169,11 +181,7 @@ const doctor: Command = {
       cwd: io.cwd,
       live: args.boolean('live'),
       ca: trustedCas(args, io),
-      ...(opt('kubeconfig') !== undefined ? { kubeconfig: opt('kubeconfig')! } : {}),
-      ...(opt('context') !== undefined ? { context: opt('context')! } : {}),
-      ...(opt('cluster') !== undefined ? { cluster: opt('cluster')! } : {}),
-      ...(opt('role-arn') !== undefined ? { roleArn: opt('role-arn')! } : {}),
-      ...(opt('region') !== undefined ? { region: opt('region')! } : {}),
+      ...flags,
       ...(durationSeconds !== undefined ? { durationSeconds } : {}),
       ...(start.kind === 'token' ? { tokenText: readTextFile(start.file, '--token', io.cwd) } : {}),
       ...(start.kind === 'requestId' ? { decisions: recorded(args, io, start.requestId) } : {}),
