@@ -115,7 +115,7 @@ export async function gatherFacts(o: GatherOptions): Promise<DoctorFacts> {
   }
   const d = derive(partial)
   const [issuer, awsFacts] = await Promise.all([
-    d.iss !== undefined && d.decoded !== undefined ? gatherIssuer(d.iss, o) : Promise.resolve({}),
+    d.iss !== undefined ? gatherIssuer(d.iss, o) : Promise.resolve({}),
     gatherAws(aws, roleArn, d.providerUrl),
   ])
   const facts: DoctorFacts = { ...partial, ...issuer, ...awsFacts }
