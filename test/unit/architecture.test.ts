@@ -40,6 +40,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     's3',
   ],
   lint: ['iam', 'policy'],
+  doctor: ['core', 'token', 'policy', 'oidc', 'kube', 'operator', 'sts', 'webhook'],
   s3: ['core', 'aws', 'policy', 'store', 'iam'],
   cli: [
     'core',
@@ -53,6 +54,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'local',
     'operator',
     'lint',
+    'doctor',
   ],
 }
 
