@@ -1,6 +1,6 @@
 /**
  * E2E: `irsa doctor` against the trust-policy and pod rows of k8s-peers-anchor.md §4, one
- * broken setup per case file under test/e2e/doctor-rows/trust/ (the runner is
+ * broken setup per case file under test/e2e/doctor-rows/trust/ and pod/ (the runner is
  * test/helpers/doctor-rows.ts): each built on one `irsa up` with the real AWS CLI and
  * kubectl, proven broken with a real AssumeRoleWithWebIdentity (or the pod's own
  * `kubectl exec … aws`), diagnosed by doctor (the first failing check, both values) and
@@ -20,7 +20,6 @@ const kubectl = (): { skip: string | false } =>
 // About twenty real CLI runs per case against one stack; the runner's 120 s default is per
 // test, so the file's cases share a larger budget.
 test('irsa doctor: the trust-policy and pod failure rows', { timeout: 600_000 }, async (t) => {
-  const folder = repoPath('test', 'e2e', 'doctor-rows', 'trust')
   for (const o of [kubectl(), awsCli()])
     if (o.skip !== false) {
       t.skip(o.skip)
@@ -32,12 +31,14 @@ test('irsa doctor: the trust-policy and pod failure rows', { timeout: 600_000 },
   t.after(() => stopUp(up, 'SIGKILL'))
   const other = await irsa(up, ['cluster', 'create', 'other', '--output', 'json'])
   const otherIssuer = (JSON.parse(other.stdout) as { issuer: string }).issuer
-  await runRowFile(t, folder, {
+  const stack = {
     work,
     accountId: TEST_ACCOUNT_ID,
     issuer: up.issuer,
     vars: { OTHER_PROVIDER: otherIssuer.replace(/^https:\/\//, '') },
     // The trust rows leave the cluster's provider alone: creating it is a no-op after the first.
     reset: 'irsa utils associate-iam-oidc-provider --cluster local --approve > /dev/null',
-  })
+  }
+  await runRowFile(t, repoPath('test', 'e2e', 'doctor-rows', 'trust'), stack)
+  await runRowFile(t, repoPath('test', 'e2e', 'doctor-rows', 'pod'), stack)
 })

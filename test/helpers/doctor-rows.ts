@@ -153,7 +153,8 @@ const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
  * Shell functions the cases' scripts use: `trust_doc` (the eksctl-shaped trust policy;
  * SUB, AUD, OP, KEY and FEDERATED override its parts), `set_trust`, `sa_token FILE`,
  * `assume FILE` (AssumeRoleWithWebIdentity of ROLE_ARN with that token) and `pod_aws POD`
- * (`kubectl exec POD -- aws sts get-caller-identity`, as the pod's SDK would run).
+ * (`kubectl exec POD -- aws sts get-caller-identity`, as the pod's SDK would run) and
+ * `api_pod` (the pod of Deployment `api` in NS).
  */
 const FUNCTIONS = `
 trust_doc() {
@@ -168,6 +169,7 @@ assume() {
   aws sts assume-role-with-web-identity --role-arn "\${2-$ROLE_ARN}" --role-session-name doctor-row \\
     --web-identity-token "file://\${1-token}" --query AssumedRoleUser.Arn --output text
 }
+api_pod() { kubectl -n "$NS" get pods -l app=api -o jsonpath='{.items[0].metadata.name}'; }
 pod_aws() { kubectl -n "$NS" exec "\${1-web}" -- aws sts get-caller-identity --query Arn --output text; }
 `
 
