@@ -1,6 +1,6 @@
 /**
  * E2E: `irsa doctor` against the trust-policy and pod rows of k8s-peers-anchor.md §4, one
- * broken setup per case file under test/e2e/doctor-rows/trust/ and pod/ (the runner is
+ * broken setup per case file under test/e2e/doctor-rows/trust/, token/ and pod/ (the runner is
  * test/helpers/doctor-rows.ts): each built on one `irsa up` with the real AWS CLI and
  * kubectl, proven broken with a real AssumeRoleWithWebIdentity (or the pod's own
  * `kubectl exec … aws`), diagnosed by doctor (the first failing check, both values) and
@@ -40,5 +40,6 @@ test('irsa doctor: the trust-policy and pod failure rows', { timeout: 600_000 },
     reset: 'irsa utils associate-iam-oidc-provider --cluster local --approve > /dev/null',
   }
   await runRowFile(t, repoPath('test', 'e2e', 'doctor-rows', 'trust'), stack)
+  await runRowFile(t, repoPath('test', 'e2e', 'doctor-rows', 'token'), stack)
   await runRowFile(t, repoPath('test', 'e2e', 'doctor-rows', 'pod'), stack)
 })

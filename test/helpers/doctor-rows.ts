@@ -138,6 +138,7 @@ export function caseVars(stack: RowStack, c: RowCase): Record<string, string> {
     ROLE: role,
     ROLE_ARN: `arn:aws:iam::${stack.accountId}:role/${role}`,
     CASE_DIR: join(stack.work, 'cases', c.id),
+    IRSA_BIN: cliBin,
     ...stack.vars,
   }
 }
@@ -233,7 +234,8 @@ export class RowShell {
       {
         cwd: this.stack.work,
         env: {
-          PATH: `${this.bin}:${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`,
+          // node's own folder last: it may hold another python3 than the AWS CLI's
+          PATH: `${this.bin}:${process.env['PATH'] ?? ''}:${dirname(process.execPath)}`,
           HOME: join(this.stack.work, 'home'),
           AWS_EC2_METADATA_DISABLED: 'true',
           AWS_MAX_ATTEMPTS: '1',
