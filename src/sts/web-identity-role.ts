@@ -99,7 +99,9 @@ function stringList(v: unknown): string[] | undefined {
 export interface WebIdentityContextInput {
   readonly ctx: Pick<QueryContext<Principal>, 'nowMs' | 'sourceIp'>
   /** The provider, and its URL: the prefix of the `sub`, `aud`, `amr` and `azp` keys. */
-  readonly issuer: Pick<IssuerProvider, 'url' | 'provider'>
+  readonly issuer: Pick<IssuerProvider, 'url'> & {
+    readonly provider: Pick<IssuerProvider['provider'], 'arn'>
+  }
   readonly claims: VerifiedToken['claims']
   readonly audience: string
   /** RoleSessionName. */

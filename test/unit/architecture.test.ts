@@ -39,6 +39,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'kubeapi',
   ],
   lint: ['iam', 'policy'],
+  doctor: ['core', 'token', 'policy', 'oidc', 'kube', 'operator', 'sts', 'webhook'],
   s3: ['aws'],
   cli: [
     'core',
@@ -52,6 +53,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     'local',
     'operator',
     'lint',
+    'doctor',
   ],
 }
 

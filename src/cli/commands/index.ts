@@ -12,6 +12,7 @@ import { getCommands } from './get.js'
 import { execCommands } from './exec.js'
 import { iamServiceAccountCommands } from './iamserviceaccount.js'
 import { lintCommands } from './lint.js'
+import { doctorCommands } from './doctor.js'
 
 /** Every command of the irsa CLI. Each module exports its commands; add them here. */
 export const commands: readonly Command[] = [
@@ -28,4 +29,5 @@ export const commands: readonly Command[] = [
   ...execCommands,
   ...iamServiceAccountCommands,
   ...lintCommands,
+  ...doctorCommands,
 ]
