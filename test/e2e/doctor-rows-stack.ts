@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { awsCli, oracle } from '../helpers/tools.js'
-import { runRowFile, type RowStack } from '../helpers/doctor-rows.js'
+import { caseVars, RowShell, runRowFile, type RowStack } from '../helpers/doctor-rows.js'
 import { repoPath } from '../helpers/paths.js'
 import {
   irsaPlain,
@@ -60,13 +60,15 @@ export async function thumbprintOf(issuer: string, ca: string): Promise<string> 
 export interface RowsSetup {
   /** Runs before `irsa up` (with the data directory it will use). */
   readonly before?: (work: string, data: string) => Promise<void>
+  /** Reset the providers before every case (the rows that change them), else once. */
+  readonly resetEachCase?: boolean
   /** Extra variables (and servers, stopped through `t.after`) once the stack is up. */
   readonly vars?: (ctx: { work: string; up: UpProcess }) => Promise<Record<string, string>>
 }
 
 /**
- * Runs the cases of `folders` (under test/e2e/doctor-rows/) against one fresh stack; the
- * cluster's provider is reset before each case.
+ * Runs the cases of `folders` (under test/e2e/doctor-rows/) against one fresh stack, with
+ * the cluster's provider made once, or reset before each case.
  */
 export async function runRowsFile(
   t: RowsContext,
@@ -92,7 +94,12 @@ export async function runRowsFile(
       THUMBPRINT: await thumbprintOf(up.issuer, join(data, 'ca.pem')),
       ...(await setup.vars?.({ work, up })),
     },
-    reset: RESET_PROVIDERS,
+    ...(setup.resetEachCase === true ? { reset: RESET_PROVIDERS } : {}),
   }
+  if (setup.resetEachCase !== true)
+    await new RowShell(stack, { ...caseVars(stack, 'setup'), CASE_DIR: work }).ok(
+      RESET_PROVIDERS,
+      'the cluster provider',
+    )
   for (const f of folders) await runRowFile(t, repoPath('test', 'e2e', 'doctor-rows', f), stack)
 }

@@ -5,7 +5,7 @@
  * each built on one `irsa up` with the real AWS CLI and kubectl, proven broken with a real
  * AssumeRoleWithWebIdentity, diagnosed by doctor (the first failing check, both values) and
  * healed by the fix doctor printed. The other rows are in doctor-rows-*.test.ts, a few per
- * file: node's runner gives each file 120 s.
+ * file, each with its own stack: node's runner gives each file 120 s.
  */
 import { test } from 'node:test'
 import { runRowsFile } from './doctor-rows-stack.js'

@@ -136,10 +136,11 @@ export interface RowStack {
 }
 
 /** The shell variables of a case, also used to expand its evidence strings. */
-export function caseVars(stack: RowStack, c: RowCase): Record<string, string> {
+export function caseVars(stack: RowStack, c: RowCase | string): Record<string, string> {
+  const id = typeof c === 'string' ? c : c.id
   const provider = stack.issuer.replace(/^https:\/\//, '')
-  const ns = `row-${c.id}`.toLowerCase().slice(0, 63)
-  const role = `row-${c.id}`.slice(0, 64)
+  const ns = `row-${id}`.toLowerCase().slice(0, 63)
+  const role = `row-${id}`.slice(0, 64)
   return {
     ACCOUNT: stack.accountId,
     ISSUER: stack.issuer,
@@ -149,7 +150,7 @@ export function caseVars(stack: RowStack, c: RowCase): Record<string, string> {
     SA: 'app',
     ROLE: role,
     ROLE_ARN: `arn:aws:iam::${stack.accountId}:role/${role}`,
-    CASE_DIR: join(stack.work, 'cases', c.id),
+    CASE_DIR: join(stack.work, 'cases', id),
     IRSA_BIN: cliBin,
     ...stack.vars,
   }
