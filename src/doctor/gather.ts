@@ -84,6 +84,8 @@ const errorName = (e: unknown): string => (e instanceof Error ? e.name : 'Error'
 /** Gathers the facts for one starting point. Throws InputError when the cluster cannot be reached at all. */
 export async function gatherFacts(o: GatherOptions): Promise<DoctorFacts> {
   const aws = awsClients(o.region)
+  // Nothing to wait for: these run while Kubernetes is asked.
+  const reads = accountReads(aws)
   const base = {
     start: o.start,
     nowMs: o.clock.now(),
@@ -116,7 +118,7 @@ export async function gatherFacts(o: GatherOptions): Promise<DoctorFacts> {
   const d = derive(partial)
   const [issuer, awsFacts] = await Promise.all([
     d.iss !== undefined ? gatherIssuer(d.iss, o) : Promise.resolve({}),
-    gatherAws(aws, roleArn, d.providerUrl),
+    gatherAws(aws, reads, roleArn, d.providerUrl),
   ])
   const facts: DoctorFacts = { ...partial, ...issuer, ...awsFacts }
   if (!o.live || token?.state !== 'found' || roleArn === undefined) return facts
@@ -389,20 +391,36 @@ async function gatherIssuer(
   return { discovery, jwks, jwksTls }
 }
 
-async function gatherAws(
-  aws: AwsClients,
-  roleArn: string | undefined,
-  providerUrl: string | undefined,
-): Promise<Partial<DoctorFacts>> {
-  const role = roleArn !== undefined ? parseRoleArn(roleArn) : undefined
-  const [caller, providers, roleFact] = await Promise.all([
-    lookup(async () => (await aws.sts.send(new GetCallerIdentityCommand({}))).Account ?? ''),
-    lookup(async () =>
+/** The account-wide reads, which need nothing else: started before Kubernetes is asked. */
+interface AccountReads {
+  readonly caller: Promise<Lookup<string>>
+  readonly providers: Promise<Lookup<readonly string[]>>
+}
+
+function accountReads(aws: AwsClients): AccountReads {
+  return {
+    caller: lookup(
+      async () => (await aws.sts.send(new GetCallerIdentityCommand({}))).Account ?? '',
+    ),
+    providers: lookup(async () =>
       (
         (await aws.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ??
         []
       ).map((p) => p.Arn ?? ''),
     ),
+  }
+}
+
+async function gatherAws(
+  aws: AwsClients,
+  reads: AccountReads,
+  roleArn: string | undefined,
+  providerUrl: string | undefined,
+): Promise<Partial<DoctorFacts>> {
+  const role = roleArn !== undefined ? parseRoleArn(roleArn) : undefined
+  const [caller, providers, roleFact] = await Promise.all([
+    reads.caller,
+    reads.providers,
     role === undefined ? Promise.resolve(undefined) : lookup(() => getRole(aws, role.name)),
   ])
   const details =
