@@ -83,6 +83,8 @@ const errorName = (e: unknown): string => (e instanceof Error ? e.name : 'Error'
 
 /** Gathers the facts for one starting point. Throws InputError when the cluster cannot be reached at all. */
 export async function gatherFacts(o: GatherOptions): Promise<DoctorFacts> {
+  const handle =
+    o.start.kind === 'serviceAccount' || o.start.kind === 'pod' ? openKube(o) : undefined
   const aws = awsClients(o.region)
   // Nothing to wait for: these run while Kubernetes is asked.
   const reads = accountReads(aws)
@@ -93,8 +95,7 @@ export async function gatherFacts(o: GatherOptions): Promise<DoctorFacts> {
     ...(o.region !== undefined ? { region: o.region } : {}),
     ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
   }
-  const kube =
-    o.start.kind === 'serviceAccount' || o.start.kind === 'pod' ? await gatherKube(o, aws) : {}
+  const kube = handle !== undefined ? await gatherKube(o, aws, handle) : {}
   const fromLog = o.start.kind === 'requestId' ? fromDecision(o.decisions ?? []) : {}
   const token: Lookup<{ text: string; source: string }> | undefined =
     o.tokenText !== undefined && o.start.kind === 'token'
@@ -167,10 +168,15 @@ interface KubeFacts {
   clusterIssuer?: Lookup<{ url: string; source: string }>
 }
 
-async function gatherKube(o: GatherOptions, aws: AwsClients): Promise<KubeFacts> {
-  const start = o.start
-  if (start.kind !== 'serviceAccount' && start.kind !== 'pod') return {}
-  const kubeOptions: KubeTargetOptions = {
+/** The kubeconfig's client, opened before anything is asked (a bad kubeconfig is exit 2). */
+interface KubeHandle {
+  readonly target: ReturnType<typeof kubeTarget>
+  readonly client: KubeClient
+  readonly options: KubeTargetOptions
+}
+
+function openKube(o: GatherOptions): KubeHandle {
+  const options: KubeTargetOptions = {
     env: o.env,
     cwd: o.cwd,
     clock: o.clock,
@@ -178,13 +184,18 @@ async function gatherKube(o: GatherOptions, aws: AwsClients): Promise<KubeFacts>
     ...(o.context !== undefined ? { context: o.context } : {}),
     ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
   }
-  const target = kubeTarget(kubeOptions)
-  let client: KubeClient
+  const target = kubeTarget(options)
   try {
-    client = target.client()
+    return { target, client: target.client(), options }
   } catch (e) {
     throw new InputError(`cannot use the kubeconfig ${target.file}: ${errorText(e)}`)
   }
+}
+
+async function gatherKube(o: GatherOptions, aws: AwsClients, kube: KubeHandle): Promise<KubeFacts> {
+  const start = o.start
+  if (start.kind !== 'serviceAccount' && start.kind !== 'pod') return {}
+  const { target, client, options: kubeOptions } = kube
   try {
     const ns = start.namespace
     let pod: Lookup<JsonObject> | undefined
