@@ -83,7 +83,11 @@ const errorName = (e: unknown): string => (e instanceof Error ? e.name : 'Error'
 
 /** Gathers the facts for one starting point. Throws InputError when the cluster cannot be reached at all. */
 export async function gatherFacts(o: GatherOptions): Promise<DoctorFacts> {
+  const handle =
+    o.start.kind === 'serviceAccount' || o.start.kind === 'pod' ? openKube(o) : undefined
   const aws = awsClients(o.region)
+  // Nothing to wait for: these run while Kubernetes is asked.
+  const reads = accountReads(aws)
   const base = {
     start: o.start,
     nowMs: o.clock.now(),
@@ -91,8 +95,7 @@ export async function gatherFacts(o: GatherOptions): Promise<DoctorFacts> {
     ...(o.region !== undefined ? { region: o.region } : {}),
     ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
   }
-  const kube =
-    o.start.kind === 'serviceAccount' || o.start.kind === 'pod' ? await gatherKube(o, aws) : {}
+  const kube = handle !== undefined ? await gatherKube(o, aws, handle) : {}
   const fromLog = o.start.kind === 'requestId' ? fromDecision(o.decisions ?? []) : {}
   const token: Lookup<{ text: string; source: string }> | undefined =
     o.tokenText !== undefined && o.start.kind === 'token'
@@ -115,8 +118,8 @@ export async function gatherFacts(o: GatherOptions): Promise<DoctorFacts> {
   }
   const d = derive(partial)
   const [issuer, awsFacts] = await Promise.all([
-    d.iss !== undefined && d.decoded !== undefined ? gatherIssuer(d.iss, o) : Promise.resolve({}),
-    gatherAws(aws, roleArn, d.providerUrl),
+    d.iss !== undefined ? gatherIssuer(d.iss, o) : Promise.resolve({}),
+    gatherAws(aws, reads, roleArn, d.providerUrl),
   ])
   const facts: DoctorFacts = { ...partial, ...issuer, ...awsFacts }
   if (!o.live || token?.state !== 'found' || roleArn === undefined) return facts
@@ -165,10 +168,15 @@ interface KubeFacts {
   clusterIssuer?: Lookup<{ url: string; source: string }>
 }
 
-async function gatherKube(o: GatherOptions, aws: AwsClients): Promise<KubeFacts> {
-  const start = o.start
-  if (start.kind !== 'serviceAccount' && start.kind !== 'pod') return {}
-  const kubeOptions: KubeTargetOptions = {
+/** The kubeconfig's client, opened before anything is asked (a bad kubeconfig is exit 2). */
+interface KubeHandle {
+  readonly target: ReturnType<typeof kubeTarget>
+  readonly client: KubeClient
+  readonly options: KubeTargetOptions
+}
+
+function openKube(o: GatherOptions): KubeHandle {
+  const options: KubeTargetOptions = {
     env: o.env,
     cwd: o.cwd,
     clock: o.clock,
@@ -176,13 +184,18 @@ async function gatherKube(o: GatherOptions, aws: AwsClients): Promise<KubeFacts>
     ...(o.context !== undefined ? { context: o.context } : {}),
     ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
   }
-  const target = kubeTarget(kubeOptions)
-  let client: KubeClient
+  const target = kubeTarget(options)
   try {
-    client = target.client()
+    return { target, client: target.client(), options }
   } catch (e) {
     throw new InputError(`cannot use the kubeconfig ${target.file}: ${errorText(e)}`)
   }
+}
+
+async function gatherKube(o: GatherOptions, aws: AwsClients, kube: KubeHandle): Promise<KubeFacts> {
+  const start = o.start
+  if (start.kind !== 'serviceAccount' && start.kind !== 'pod') return {}
+  const { target, client, options: kubeOptions } = kube
   try {
     const ns = start.namespace
     let pod: Lookup<JsonObject> | undefined
@@ -389,20 +402,36 @@ async function gatherIssuer(
   return { discovery, jwks, jwksTls }
 }
 
-async function gatherAws(
-  aws: AwsClients,
-  roleArn: string | undefined,
-  providerUrl: string | undefined,
-): Promise<Partial<DoctorFacts>> {
-  const role = roleArn !== undefined ? parseRoleArn(roleArn) : undefined
-  const [caller, providers, roleFact] = await Promise.all([
-    lookup(async () => (await aws.sts.send(new GetCallerIdentityCommand({}))).Account ?? ''),
-    lookup(async () =>
+/** The account-wide reads, which need nothing else: started before Kubernetes is asked. */
+interface AccountReads {
+  readonly caller: Promise<Lookup<string>>
+  readonly providers: Promise<Lookup<readonly string[]>>
+}
+
+function accountReads(aws: AwsClients): AccountReads {
+  return {
+    caller: lookup(
+      async () => (await aws.sts.send(new GetCallerIdentityCommand({}))).Account ?? '',
+    ),
+    providers: lookup(async () =>
       (
         (await aws.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList ??
         []
       ).map((p) => p.Arn ?? ''),
     ),
+  }
+}
+
+async function gatherAws(
+  aws: AwsClients,
+  reads: AccountReads,
+  roleArn: string | undefined,
+  providerUrl: string | undefined,
+): Promise<Partial<DoctorFacts>> {
+  const role = roleArn !== undefined ? parseRoleArn(roleArn) : undefined
+  const [caller, providers, roleFact] = await Promise.all([
+    reads.caller,
+    reads.providers,
     role === undefined ? Promise.resolve(undefined) : lookup(() => getRole(aws, role.name)),
   ])
   const details =

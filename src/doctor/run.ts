@@ -93,9 +93,12 @@ export function runChecks(facts: DoctorFacts): DoctorReport {
   for (const [name, check] of CHECKS) {
     const r = safely(name, check, facts, d)
     const fromLog = recorded?.get(name)
-    checks.push(
-      fromLog !== undefined && (r.status === 'skipped' || r.status === 'cannot-tell') ? fromLog : r,
-    )
+    const open = r.status === 'skipped' || r.status === 'cannot-tell'
+    if (fromLog !== undefined && open) checks.push(fromLog)
+    // A recorded request gives no evidence for what it did not reach.
+    else if (facts.start.kind === 'requestId' && r.status === 'cannot-tell')
+      checks.push({ ...r, status: 'skipped' })
+    else checks.push(r)
   }
   const first = checks.find((c) => c.status === 'fail')
   return {

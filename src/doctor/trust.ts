@@ -267,11 +267,16 @@ function cure(doc: JsonObject, f: TrustFailure, q: TrustQuery): boolean {
   if (key === undefined) return false
   const moved = cureCondition(block, key, f, q)
   if (moved === undefined) return false
-  const rest = without(block, key)
   if (moved.operator === undefined) {
-    cond[opKey] = { ...rest, ...moved.entries }
+    // In place of the old entry, so the corrected document reads as the original.
+    cond[opKey] = Object.fromEntries(
+      Object.entries(block).flatMap(([k, v]) =>
+        k === key ? Object.entries(moved.entries) : [[k, v] as const],
+      ),
+    )
     return true
   }
+  const rest = without(block, key)
   const kept = Object.keys(rest).length === 0 ? without(cond, opKey) : { ...cond, [opKey]: rest }
   const target = findKey(kept, moved.operator) ?? moved.operator
   const existing = kept[target]

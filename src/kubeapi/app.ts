@@ -27,7 +27,9 @@ import type { PodStreams } from './exec.js'
 import { serveToken, type TokenIssuer } from './token-request.js'
 import { serveVerb } from './verbs.js'
 import { serveWatch } from './watch-stream.js'
+import { rfc3339 } from '../local/index.js'
 import type { WatchHub } from './watch.js'
+import { serveWebhookConfigs } from './webhook-configs.js'
 
 /** kube-apiserver's request body limit (`MaxRequestBodyBytes`, 3 MiB). */
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
@@ -102,6 +104,7 @@ export function certificateCluster(req: IncomingMessage): string | undefined {
 /** Creates the Kubernetes API of one local cluster. */
 export function createKubeApiApp(deps: KubeApiAppDeps): KubeApiApp {
   const { registry, logger } = deps
+  const startedAt = rfc3339(deps.clock.now())
 
   function unauthenticated(res: ServerResponse, path: string): boolean {
     if (path === '/healthz' || path === '/livez' || path === '/readyz') {
@@ -177,6 +180,14 @@ export function createKubeApiApp(deps: KubeApiAppDeps): KubeApiApp {
         return
       }
     const nowMs = deps.clock.now()
+    if (route.resource.kind === 'MutatingWebhookConfiguration' && route.subresource === undefined) {
+      const a = serveWebhookConfigs(
+        { method, resource: route.resource, name: route.name, accept, nowMs },
+        startedAt,
+      )
+      send(res, a.status, a.body)
+      return
+    }
     if (method === 'GET' && (query.get('watch') === 'true' || query.get('watch') === '1')) {
       serveWatch(req, res, {
         route,

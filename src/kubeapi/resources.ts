@@ -111,6 +111,19 @@ export const RESOURCES: readonly ResourceInfo[] = [
       },
     ],
   },
+  {
+    // Read-only: the built-in pod identity webhook of a local cluster (webhook-configs.ts).
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    kind: 'MutatingWebhookConfiguration',
+    resource: 'mutatingwebhookconfigurations',
+    singular: 'mutatingwebhookconfiguration',
+    namespaced: false,
+    shortNames: [],
+    categories: ['api-extensions'],
+    verbs: ['get', 'list'],
+    subresources: [],
+  },
 ]
 
 /** The groupVersion string: `v1`, `apps/v1`. */

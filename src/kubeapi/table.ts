@@ -183,6 +183,10 @@ const PRINTERS: Readonly<Record<string, Printer>> = {
     ],
     cells: deploymentCells,
   },
+  MutatingWebhookConfiguration: {
+    columns: [NAME, col('Webhooks', 'Webhooks is a list of webhooks', { type: 'integer' }), AGE],
+    cells: (o, now) => [nameOf(o), arr(o['webhooks']).length, ageCell(o, now)],
+  },
   Event: {
     columns: [
       col('Last Seen', 'The time when the latest occurrence of this event was recorded.'),
