@@ -24,7 +24,11 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
   assert.ok(address !== null && typeof address === 'object')
-  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve()
+    }),
+  )
   return address.port
 }
 
@@ -50,7 +54,9 @@ async function serveSelf(work: string, t: { after(fn: () => void): void }): Prom
   t.after(() => child.kill('SIGKILL'))
   let out = ''
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`oidc serve did not start:\n${out}`)), 20_000)
+    const timer = setTimeout(() => {
+      reject(new Error(`oidc serve did not start:\n${out}`))
+    }, 20_000)
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString()
       const m = /^serving issuer (\S+)$/m.exec(out)

@@ -8,7 +8,7 @@
  * AssumeRoleWithWebIdentity; the break; the proof that it is broken where the real world
  * shows it (the command fails with the row's error); `irsa doctor --output json` names the
  * expected first failing check with both values in its evidence; the fix it printed, run
- * as printed; doctor again, healthy.
+ * as printed; doctor again, healthy; and the real world agrees (the proof now succeeds).
  */
 import assert from 'node:assert/strict'
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -49,6 +49,8 @@ export interface RowCase {
   readonly baseline: { readonly pod: boolean; readonly annotate: boolean; readonly role: boolean }
   readonly break: string
   readonly prove: Proof
+  /** What shows the setup healed after the fix (default: `prove.run`, which must now succeed). */
+  readonly healed?: string
   readonly doctor: string
   readonly first: string
   /** Evidence of the first failing check: label → a value (or substring) it must show. */
@@ -108,6 +110,7 @@ function parseCase(id: string, text: string): RowCase {
       ...(typeof heal['doctor'] === 'string' ? { doctor: heal['doctor'] } : {}),
       ...(typeof heal['why'] === 'string' ? { why: heal['why'] } : {}),
     },
+    ...(typeof y['healed'] === 'string' ? { healed: y['healed'] } : {}),
     ...(typeof y['skip'] === 'string' ? { skip: y['skip'] } : {}),
     ...(typeof y['skipHeal'] === 'string' ? { skipHeal: y['skipHeal'] } : {}),
   }
@@ -378,7 +381,7 @@ export async function heal(sh: RowShell, c: RowCase, first: DoctorCheck): Promis
   if (c.heal.before !== undefined) await sh.ok(c.heal.before, `${c.id}: heal.before`)
   if (first.fix !== null) await sh.ok(`${as}${first.fix}`, `${c.id}: the printed fix`)
   if (c.heal.after !== undefined) await sh.ok(c.heal.after, `${c.id}: heal.after`)
-  const again = await doctor(sh, `${c.heal.doctor ?? c.doctor}`, as)
+  const again = await doctor(sh, c.heal.doctor ?? c.doctor, as)
   if (c.heal.expect === 'healthy') {
     assert.equal(again.code, 0, `${c.id}: doctor after the fix:\n${again.raw}`)
     assert.equal(again.report.healthy, true)
@@ -386,6 +389,7 @@ export async function heal(sh: RowShell, c: RowCase, first: DoctorCheck): Promis
   } else {
     assert.equal(checkOf(again.report, c.first, again.raw).status, 'pass', again.raw)
   }
+  await sh.ok(c.healed ?? c.prove.run, `${c.id}: the real world after the fix`)
 }
 
 /** What `runRowFile` needs of node:test's context. */
