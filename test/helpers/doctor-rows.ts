@@ -9,6 +9,15 @@
  * shows it (the command fails with the row's error); `irsa doctor --output json` names the
  * expected first failing check with both values in its evidence; the fix it printed, run
  * as printed; doctor again, healthy; and the real world agrees (the proof now succeeds).
+ *
+ * A case file: `row` and `cause` (the table's row and sub-cause), `baseline` (`pod`,
+ * `annotate`, `role`), `break` (bash), `prove` (`run`, a script that must fail, and `says`,
+ * what its output must contain), `doctor` (its arguments), `first` (the first failing
+ * check), `evidence` (label: value shown, `''` for any value), `alsoFails`, `heal`
+ * (`fix: printed|none`, `before`, `after`, `as`, `doctor`, `expect`), `healed` (the
+ * real-world check after the fix), and `skip` / `skipHeal` (why doctor, as built, gets the
+ * row or its fix wrong). Scripts get the variables of {@link caseVars} and the functions of
+ * `FUNCTIONS`. DOCTOR_ROWS_DUMP=DIR writes every doctor run's output there.
  */
 import assert from 'node:assert/strict'
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
