@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Runs every compiled test file under build/test with node's test runner.
 // Node 20's `node --test` does not expand globs, so the files are listed here.
+// --test-timeout is a hang guard, and on Node 20 it bounds each whole file (a test's own
+// `timeout` does not extend it): 5 minutes, so a file of many real-CLI runs on a loaded
+// 2-core machine is not cut off while a hung one still is.
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,7 +27,7 @@ if (files.length === 0) {
 }
 const r = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files],
+  ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
   { stdio: 'inherit' },
 )
 process.exit(r.status ?? 1)
