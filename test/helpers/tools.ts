@@ -50,6 +50,9 @@ export function runProcess(
     child.on('close', (code) => {
       resolve({ code: code ?? -1, stdout, stderr })
     })
+    // A child that exits without reading its input closes the pipe first: EPIPE here is
+    // that child's choice, not a failure (its exit code and output say how it ended).
+    child.stdin.on('error', () => undefined)
     child.stdin.end(o.input ?? '')
   })
 }
