@@ -1,5 +1,5 @@
 /**
- * The load generator the HTTP benchmarks share: `concurrency` loops, each sending one POST
+ * The load generator the HTTP benchmarks share: `concurrency` loops, each sending one request
  * at a time on a keep-alive agent, until `count` requests were sent or `capMs` passed.
  * Every answer is checked before its latency counts. (The `_` keeps bench/index.ts from
  * running this file as a benchmark.)
@@ -19,6 +19,8 @@ export interface Round {
 /** What to send, and how to judge an answer (a message when it is wrong). */
 export interface LoadSpec {
   readonly url: URL
+  /** The method (default POST). */
+  readonly method?: string
   readonly agent: HttpAgent | HttpsAgent
   readonly headers: Readonly<Record<string, string | number>>
   readonly body: Buffer
@@ -26,11 +28,15 @@ export interface LoadSpec {
   readonly check: (status: number, chunks: readonly Buffer[]) => string | undefined
 }
 
-/** Sends `count` POSTs (or until `capMs`) with `spec.concurrency` in flight. */
+/** Sends `count` requests (or until `capMs`) with `spec.concurrency` in flight. */
 export async function load(spec: LoadSpec, count: number, capMs: number): Promise<Round> {
   const { url, body, check } = spec
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-  const options: RequestOptions = { method: 'POST', agent: spec.agent, headers: spec.headers }
+  const options: RequestOptions = {
+    method: spec.method ?? 'POST',
+    agent: spec.agent,
+    headers: spec.headers,
+  }
   const latencies: number[] = []
   let sent = 0
   const start = performance.now()

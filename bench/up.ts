@@ -29,11 +29,10 @@ import {
   CreateRoleCommand,
 } from '@aws-sdk/client-iam'
 import { SimulateCustomPolicyCommand, type ContextEntry } from '@aws-sdk/client-iam'
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { Agent as HttpAgent, request as httpRequest } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
-import { createServer, type AddressInfo } from 'node:net'
+import { Agent as HttpAgent } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -45,6 +44,25 @@ import {
 } from '../src/core/index.js'
 import { review as reviewOf } from '../test/unit/webhook-server/helpers.js'
 import { load as runLoad, median, percentile, type LoadSpec, type Round } from './_load.js'
+import {
+  compare as compareRounds,
+  once,
+  pairedRatio,
+  startMoto,
+  stopAll,
+  track,
+  type Stats,
+} from './_procs.js'
+
+/** Alternating rounds over `specs`, with this benchmark's round sizes. */
+function compare(specs: readonly LoadSpec[]): Promise<Stats[]> {
+  return compareRounds(specs, {
+    warmup: WARMUP_REQUESTS,
+    rounds: ROUNDS,
+    requests: ROUND_REQUESTS,
+    ms: ROUND_MS,
+  })
+}
 
 const ACCOUNT = '111122223333'
 const CONCURRENCY = 32
@@ -60,38 +78,6 @@ const repo = fileURLToPath(
   new URL(import.meta.url.includes('/build/bench/') ? '../../' : '../', import.meta.url),
 )
 const cli = join(repo, 'bin', 'irsa.js')
-
-/** Every child this run started, killed in `finally` (and on exit, as a last resort). */
-const children = new Set<ChildProcess>()
-process.on('exit', () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
-})
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child)
-  child.once('exit', () => children.delete(child))
-  return child
-}
-
-async function stopAll(): Promise<void> {
-  await Promise.all(
-    [...children].map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) {
-            resolve()
-            return
-          }
-          const timer = setTimeout(() => c.kill('SIGKILL'), 10_000)
-          c.once('exit', () => {
-            clearTimeout(timer)
-            resolve()
-          })
-          c.kill('SIGTERM')
-        }),
-    ),
-  )
-}
 
 /** Runs the built CLI to completion (≤ 60 s); its stdout, or an error with stderr. */
 function irsaCli(args: readonly string[]): Promise<string> {
@@ -214,64 +200,6 @@ process.on('SIGTERM', () => process.exit(0))
   })
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const port = (s.address() as AddressInfo).port
-  await new Promise((r) => s.close(r))
-  return port
-}
-
-/** Starts `moto_server` on 127.0.0.1 (≤ 20 s to answer); undefined when not on PATH. */
-async function startMoto(): Promise<string | undefined> {
-  if (spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status !== 0) return undefined
-  const port = await freePort()
-  track(spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' }))
-  const origin = `http://127.0.0.1:${port}`
-  const until = performance.now() + 20_000
-  while (performance.now() < until) {
-    try {
-      await once(new HttpAgent(), new URL('/moto-api/', origin), 'GET', Buffer.alloc(0), {})
-      return origin
-    } catch {
-      await new Promise((r) => setTimeout(r, 200))
-    }
-  }
-  throw new Error('moto_server did not answer within 20 s')
-}
-
-interface Answer {
-  readonly status: number
-  readonly contentType: string
-  readonly body: Buffer
-}
-
-/** One request; its status, content type and body. */
-function once(
-  agent: HttpAgent | HttpsAgent,
-  url: URL,
-  method: string,
-  body: Buffer,
-  headers: Record<string, string | number>,
-): Promise<Answer> {
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest
-  return new Promise((resolve, reject) => {
-    const req = send(url, { method, agent, headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (d: Buffer) => chunks.push(d))
-      res.on('end', () => {
-        resolve({
-          status: res.statusCode ?? 0,
-          contentType: res.headers['content-type'] ?? '',
-          body: Buffer.concat(chunks),
-        })
-      })
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
 function stsSpec(agent: HttpAgent, origin: string, body: Buffer, concurrency: number): LoadSpec {
   return {
     url: new URL('/', origin),
@@ -300,44 +228,6 @@ function webhookSpec(agent: HttpsAgent, url: string, body: Buffer, bytes: number
       return status === 200 && n === bytes ? undefined : `${status}, ${n} bytes`
     },
   }
-}
-
-interface Stats {
-  readonly n: number
-  readonly rps: number
-  readonly p50: number
-  readonly p99: number
-  readonly rounds: number[]
-}
-
-/** Alternating rounds over `specs` (after a warm-up of each); per-target stats. */
-async function compare(specs: readonly LoadSpec[]): Promise<Stats[]> {
-  for (const s of specs) await runLoad(s, WARMUP_REQUESTS, ROUND_MS)
-  const acc = specs.map(() => ({ rps: [] as number[], lat: [] as number[] }))
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = specs.map((_, i) => i)
-    if (round % 2 === 1) order.reverse()
-    for (const i of order) {
-      const r: Round = await runLoad(specs[i]!, ROUND_REQUESTS, ROUND_MS)
-      acc[i]!.rps.push(r.rps)
-      for (const l of r.latencies) acc[i]!.lat.push(l)
-    }
-  }
-  return acc.map((a) => {
-    const sorted = Float64Array.from(a.lat).sort()
-    return {
-      n: a.lat.length,
-      rps: median(a.rps),
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
-      rounds: a.rps,
-    }
-  })
-}
-
-/** The median of the per-round ratios a/b. */
-function pairedRatio(a: Stats, b: Stats): number {
-  return median(a.rounds.map((r, i) => r / (b.rounds[i] ?? NaN)))
 }
 
 function readEnv(file: string): Record<string, string> {

@@ -1,0 +1,324 @@
+/**
+ * S3 on `irsa up` as a user starts it (the built CLI in its own process, default flags,
+ * ports 0), side by side with `moto_server`'s S3 in one run, with the shared load
+ * generator (bench/_load.ts) in alternating rounds:
+ *
+ * - GetObject of a 4 KB object through a presigned URL made with a role session's
+ *   credentials (from AssumeRoleWithWebIdentity with a token of the local cluster), so
+ *   every request checks the session token, the signature and the role's policies;
+ *   moto answers the same presigned GET (it checks none of them);
+ * - PutObject of 1 MB through a presigned PUT (`UNSIGNED-PAYLOAD`), the same key each
+ *   time, as the admin.
+ *
+ * Targets (issue 15): GetObject rps ≥ 10× moto with p99 ≤ 1/5 of moto's; PutObject
+ * 1 MB rps ≥ 5× moto. Bounded: every round is at most ROUND_REQUESTS requests or
+ * ROUND_MS; children are killed at the end, also on error.
+ */
+import {
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  IAMClient,
+} from '@aws-sdk/client-iam'
+import { PutRolePolicyCommand } from '@aws-sdk/client-iam'
+import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
+import { SignatureV4 } from '@smithy/signature-v4'
+import type { HttpRequest as SmithyRequest } from '@smithy/types'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { Agent as HttpAgent } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Sha256, wireQuery } from '../test/unit/aws/signing.js'
+import { startUp, stopUp } from '../test/e2e/up-process.js'
+import { cliBin } from '../test/helpers/paths.js'
+import type { LoadSpec } from './_load.js'
+import { compare, once, pairedRatio, startMoto, stopAll, type Stats } from './_procs.js'
+
+const CONCURRENCY = 16
+const ROUNDS = 4
+const ROUND_REQUESTS = Number(process.env['BENCH_S3_ROUND_REQUESTS'] ?? 2000)
+const ROUND_MS = 3000
+const PUT_ROUND_REQUESTS = 300
+const REGION = 'us-east-1'
+const BUCKET = 'bench-bucket'
+const SMALL = Buffer.alloc(4096, 'a')
+const LARGE = Buffer.alloc(1024 * 1024, 'b')
+
+interface Keys {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly sessionToken?: string
+}
+
+/** A presigned URL for `method` on `/BUCKET/key` at `origin`, good for an hour. */
+async function presign(origin: string, keys: Keys, method: string, key: string): Promise<URL> {
+  const url = new URL(origin)
+  const signer = new SignatureV4({
+    credentials: keys,
+    region: REGION,
+    service: 's3',
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  })
+  const request = {
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: `/${BUCKET}/${key}`,
+    query: {},
+    headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+  } as unknown as SmithyRequest
+  const signed = await signer.presign(request, {
+    expiresIn: 3600,
+    unsignableHeaders: new Set(['x-amz-content-sha256']),
+  })
+  return new URL(`${origin}${signed.path}?${wireQuery(signed.query)}`)
+}
+
+/** Runs the built CLI (≤ 60 s); its stdout. */
+function irsa(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [cliBin, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err === null) resolve(stdout)
+      else reject(new Error(`irsa ${args.join(' ')}: ${err.message}\n${stderr}`))
+    })
+  })
+}
+
+function readEnv(file: string): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const m of readFileSync(file, 'utf8').matchAll(/^export (\w+)='([^']*)'$/gm))
+    env[m[1]!] = m[2]!
+  return env
+}
+
+/** A role whose sessions may read the bucket, and one session of it (the pod's path). */
+async function roleSession(
+  dir: string,
+  dataDir: string,
+  endpoint: string,
+  issuer: string,
+  admin: Keys,
+): Promise<Keys> {
+  const iam = new IAMClient({ endpoint, region: REGION, credentials: admin })
+  const thumbprint = (
+    await irsa([
+      'oidc',
+      'thumbprint',
+      issuer,
+      '--ca',
+      join(dataDir, 'ca.pem'),
+      '--output',
+      'thumbprint',
+    ])
+  ).trim()
+  const provider = await iam.send(
+    new CreateOpenIDConnectProviderCommand({
+      Url: issuer,
+      ClientIDList: ['sts.amazonaws.com'],
+      ThumbprintList: [thumbprint],
+    }),
+  )
+  const hostPath = issuer.replace(/^https:\/\//, '')
+  const role = await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'reader',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: provider.OpenIDConnectProviderArn },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: {
+              StringEquals: {
+                [`${hostPath}:sub`]: 'system:serviceaccount:default:reader',
+                [`${hostPath}:aud`]: 'sts.amazonaws.com',
+              },
+            },
+          },
+        ],
+      }),
+    }),
+  )
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'reader',
+      PolicyName: 'read-bucket',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${BUCKET}/*` },
+        ],
+      }),
+    }),
+  )
+  const sa = join(dir, 'sa.yaml')
+  writeFileSync(
+    sa,
+    `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: reader\n  namespace: default\n  annotations:\n    eks.amazonaws.com/role-arn: ${role.Role?.Arn ?? ''}\n`,
+  )
+  await irsa(['apply', '-f', sa, '--data-dir', dataDir])
+  const token = (
+    await irsa([
+      'create',
+      'token',
+      'reader',
+      '-n',
+      'default',
+      '--cluster',
+      'local',
+      '--data-dir',
+      dataDir,
+    ])
+  ).trim()
+  const sts = new STSClient({ endpoint, region: REGION, credentials: admin })
+  const out = await sts.send(
+    new AssumeRoleWithWebIdentityCommand({
+      RoleArn: role.Role?.Arn,
+      RoleSessionName: 'bench',
+      WebIdentityToken: token,
+    }),
+  )
+  const c = out.Credentials
+  if (
+    c?.AccessKeyId === undefined ||
+    c.SecretAccessKey === undefined ||
+    c.SessionToken === undefined
+  )
+    throw new Error('AssumeRoleWithWebIdentity returned no credentials')
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+  }
+}
+
+/** Creates the bucket and the 4 KB object through presigned requests; fails loudly. */
+async function seed(agent: HttpAgent, origin: string, keys: Keys): Promise<void> {
+  const made = await once(agent, await presign(origin, keys, 'PUT', ''), 'PUT', Buffer.alloc(0), {
+    'content-length': 0,
+  })
+  if (made.status !== 200)
+    throw new Error(`CreateBucket at ${origin}: ${made.status} ${made.body.toString()}`)
+  const put = await once(agent, await presign(origin, keys, 'PUT', 'small'), 'PUT', SMALL, {
+    'content-length': SMALL.length,
+  })
+  if (put.status !== 200)
+    throw new Error(`PutObject at ${origin}: ${put.status} ${put.body.toString()}`)
+}
+
+function getSpec(agent: HttpAgent, url: URL): LoadSpec {
+  return {
+    url,
+    method: 'GET',
+    agent,
+    headers: {},
+    body: Buffer.alloc(0),
+    concurrency: CONCURRENCY,
+    check: (status, chunks) => {
+      const n = chunks.reduce((sum, c) => sum + c.length, 0)
+      return status === 200 && n === SMALL.length ? undefined : `${status}, ${n} bytes`
+    },
+  }
+}
+
+function putSpec(agent: HttpAgent, url: URL): LoadSpec {
+  return {
+    url,
+    method: 'PUT',
+    agent,
+    headers: { 'content-length': LARGE.length },
+    body: LARGE,
+    concurrency: CONCURRENCY,
+    check: (status, chunks) =>
+      status === 200 ? undefined : `${status}: ${Buffer.concat(chunks).toString().slice(0, 200)}`,
+  }
+}
+
+function row(name: string, s: Stats): string {
+  return `| ${name} | ${s.n} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} |`
+}
+
+function target(name: string, goal: string, value: number, met: boolean): string {
+  return `| ${name} | ${goal} | ${value.toFixed(2)}× | ${met ? 'PASS' : 'MISS'} |`
+}
+
+export async function run(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'irsa-bench-s3-'))
+  const dataDir = join(dir, 'data')
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY })
+  const up = await startUp(
+    dataDir,
+    ['--webhook-port', '0', '--kube-port', '0', '--aws-https-port', '0'],
+    {
+      env: { IRSA_LOG_LEVEL: 'info' },
+    },
+  )
+  try {
+    const env = readEnv(join(dataDir, 'env'))
+    const admin = {
+      accessKeyId: env['AWS_ACCESS_KEY_ID'] ?? '',
+      secretAccessKey: env['AWS_SECRET_ACCESS_KEY'] ?? '',
+    }
+    await seed(agent, up.awsEndpoint, admin)
+    const session = await roleSession(dir, dataDir, up.awsEndpoint, up.issuer, admin)
+    const irsaGet = getSpec(agent, await presign(up.awsEndpoint, session, 'GET', 'small'))
+    const irsaPut = putSpec(agent, await presign(up.awsEndpoint, admin, 'PUT', 'large'))
+    const motoOrigin = await startMoto()
+    const lines = [
+      '| measured | requests | rps (median round) | p50 ms | p99 ms |',
+      '| --- | ---: | ---: | ---: | ---: |',
+    ]
+    const targets = ['| target | goal | measured | |', '| --- | --- | ---: | --- |']
+    if (motoOrigin === undefined) {
+      const [get] = await compare([irsaGet], {
+        warmup: 500,
+        rounds: ROUNDS,
+        requests: ROUND_REQUESTS,
+        ms: ROUND_MS,
+      })
+      lines.push(row('GetObject 4 KB presigned (role session), irsa up', get!))
+      lines.push('| moto_server | — | skipped: not on PATH | — | — |')
+      return [...lines, '', ...targets, '| all | — | skipped: no moto_server | — |'].join('\n')
+    }
+    const motoKeys = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG' }
+    await seed(agent, motoOrigin, motoKeys)
+    const motoGet = getSpec(agent, await presign(motoOrigin, motoKeys, 'GET', 'small'))
+    const motoPut = putSpec(agent, await presign(motoOrigin, motoKeys, 'PUT', 'large'))
+    const [ig, mg] = await compare([irsaGet, motoGet], {
+      warmup: 300,
+      rounds: ROUNDS,
+      requests: ROUND_REQUESTS,
+      ms: ROUND_MS,
+    })
+    const [ip, mp] = await compare([irsaPut, motoPut], {
+      warmup: 50,
+      rounds: ROUNDS,
+      requests: PUT_ROUND_REQUESTS,
+      ms: ROUND_MS,
+    })
+    lines.push(row('GetObject 4 KB presigned (role session), irsa up', ig!))
+    lines.push(row('GetObject 4 KB presigned, moto_server', mg!))
+    lines.push(row('PutObject 1 MB presigned, irsa up', ip!))
+    lines.push(row('PutObject 1 MB presigned, moto_server', mp!))
+    const getRatio = pairedRatio(ig!, mg!)
+    const p99Ratio = ig!.p99 / mg!.p99
+    const putRatio = pairedRatio(ip!, mp!)
+    targets.push(
+      target('GetObject rps irsa / moto (paired rounds)', '≥ 10×', getRatio, getRatio >= 10),
+    )
+    targets.push(target('GetObject p99 irsa / moto', '≤ 0.20×', p99Ratio, p99Ratio <= 0.2))
+    targets.push(
+      target('PutObject 1 MB rps irsa / moto (paired rounds)', '≥ 5×', putRatio, putRatio >= 5),
+    )
+    return [...lines, '', ...targets].join('\n')
+  } finally {
+    agent.destroy()
+    await stopUp(up)
+    await stopAll()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
