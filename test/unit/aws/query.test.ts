@@ -244,17 +244,53 @@ function readAllMs(n: number): number {
   return best
 }
 
-test('reading nested lists is linear in the parameters: 4× the context entries is not 16× the time', () => {
+/**
+ * A linear reference over the same input: every name into a Map and each of its dotted
+ * prefixes into a Set, the best of a few runs. Its time grows with the same memory effects
+ * (cache misses, GC of many short strings) as the real reading, so dividing by it leaves
+ * only what the algorithm adds.
+ */
+function referenceMs(n: number): number {
+  const pairs = contextPairs(n)
+  let best = Infinity
+  for (let run = 0; run < 5; run++) {
+    const t0 = performance.now()
+    const names = new Map<string, string>()
+    const prefixes = new Set<string>()
+    for (const [k, v] of pairs) {
+      names.set(k, v)
+      let at = k.indexOf('.')
+      while (at !== -1) {
+        prefixes.add(k.slice(0, at))
+        at = k.indexOf('.', at + 1)
+      }
+    }
+    best = Math.min(best, performance.now() - t0)
+    assert.ok(prefixes.size > n)
+  }
+  return best
+}
+
+test('reading nested lists is linear in the parameters: 8× the context entries grows as a linear pass does', () => {
   readAllMs(1000) // warm up the JIT
-  // The best of three runs each: one run can meet a GC pause or a busy neighbour.
-  const best = (n: number): number => Math.min(readAllMs(n), readAllMs(n), readAllMs(n))
-  const small = best(4000)
-  const large = best(16000)
-  // Linear reading takes about 4× (the old per-entry scan of every parameter took 16×, and
-  // 16,000 entries took seconds). Sizes 4× apart keep the two far apart: a loaded machine's
-  // GC made a 2× step read 3.5× while a quadratic scan reads 16×; 8× is the line between.
-  assert.ok(large < 8 * small + 5, `4,000 entries: ${small} ms; 16,000: ${large} ms`)
-  assert.ok(large < 1000, `16,000 entries took ${large} ms`)
+  referenceMs(1000)
+  // Interleaved, the best of three each: one run can meet a GC pause or a busy neighbour.
+  const best = { small: Infinity, large: Infinity, refSmall: Infinity, refLarge: Infinity }
+  for (let trial = 0; trial < 3; trial++) {
+    best.small = Math.min(best.small, readAllMs(2000))
+    best.refSmall = Math.min(best.refSmall, referenceMs(2000))
+    best.large = Math.min(best.large, readAllMs(16000))
+    best.refLarge = Math.min(best.refLarge, referenceMs(16000))
+  }
+  // Linear reading grows as the reference does (a ratio near 1); the old per-entry scan of
+  // every parameter grew 8× faster (64× against 8×), and 16,000 entries took seconds.
+  const growth = best.large / best.small / (best.refLarge / best.refSmall)
+  assert.ok(
+    growth < 2.5,
+    `2,000 entries: ${best.small} ms, 16,000: ${best.large} ms; the linear reference ` +
+      `${best.refSmall} ms and ${best.refLarge} ms: ${growth.toFixed(2)}× its growth`,
+  )
+  assert.ok(best.large < 1000, `16,000 entries took ${best.large} ms`)
 })
 
 test('a parameter name of many dots is indexed to a bounded depth, not its length squared', () => {
