@@ -71,7 +71,9 @@ test('a pathological pattern runs in linear time (no backtracking)', () => {
   assert.equal(matchWildcard(`*${'a?'.repeat(20)}b*`, value, false), false)
   assert.equal(matchWildcard(`*${'a?'.repeat(20)}a*`, value, false), true)
   const ms = performance.now() - t0
-  assert.ok(ms < 100, `took ${ms.toFixed(1)} ms`)
+  // About 10 ms alone; 244 ms was seen on a loaded 2-core machine. Backtracking takes
+  // hours here, so 2 s still tells the two apart without failing on a busy neighbour.
+  assert.ok(ms < 2000, `took ${ms.toFixed(1)} ms`)
 })
 
 test('ARNs match segment by segment; * in the resource part spans / and :', () => {
