@@ -21,6 +21,8 @@ export interface LoadSpec {
   readonly url: URL
   /** The method (default POST). */
   readonly method?: string
+  /** Each request's URL, when they differ (default: `url` every time). */
+  readonly nextUrl?: () => URL
   readonly agent: HttpAgent | HttpsAgent
   readonly headers: Readonly<Record<string, string | number>>
   readonly body: Buffer
@@ -44,7 +46,7 @@ export async function load(spec: LoadSpec, count: number, capMs: number): Promis
   const one = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const t0 = performance.now()
-      const req = send(url, options, (res: IncomingMessage) => {
+      const req = send(spec.nextUrl?.() ?? url, options, (res: IncomingMessage) => {
         const chunks: Buffer[] = []
         res.on('data', (d: Buffer) => chunks.push(d))
         res.on('end', () => {

@@ -7,8 +7,8 @@
  *   credentials (from AssumeRoleWithWebIdentity with a token of the local cluster), so
  *   every request checks the session token, the signature and the role's policies;
  *   moto answers the same presigned GET (it checks none of them);
- * - PutObject of 1 MB through a presigned PUT (`UNSIGNED-PAYLOAD`), the same key each
- *   time, as the admin.
+ * - PutObject of 1 MB through presigned PUTs (`UNSIGNED-PAYLOAD`), as the admin, over
+ *   PUT_KEYS keys in turn (moto_server answers 500 to concurrent PUTs of one key).
  *
  * Targets (issue 15): GetObject rps ≥ 10× moto with p99 ≤ 1/5 of moto's; PutObject
  * 1 MB rps ≥ 5× moto. Bounded: every round is at most ROUND_REQUESTS requests or
@@ -39,6 +39,7 @@ const ROUNDS = 4
 const ROUND_REQUESTS = Number(process.env['BENCH_S3_ROUND_REQUESTS'] ?? 2000)
 const ROUND_MS = 3000
 const PUT_ROUND_REQUESTS = 300
+const PUT_KEYS = 64
 const REGION = 'us-east-1'
 const BUCKET = 'bench-bucket'
 const SMALL = Buffer.alloc(4096, 'a')
@@ -225,9 +226,11 @@ function getSpec(agent: HttpAgent, url: URL): LoadSpec {
   }
 }
 
-function putSpec(agent: HttpAgent, url: URL): LoadSpec {
+function putSpec(agent: HttpAgent, urls: readonly URL[]): LoadSpec {
+  let next = 0
   return {
-    url,
+    url: urls[0]!,
+    nextUrl: () => urls[next++ % urls.length]!,
     method: 'PUT',
     agent,
     headers: { 'content-length': LARGE.length },
@@ -236,6 +239,13 @@ function putSpec(agent: HttpAgent, url: URL): LoadSpec {
     check: (status, chunks) =>
       status === 200 ? undefined : `${status}: ${Buffer.concat(chunks).toString().slice(0, 200)}`,
   }
+}
+
+/** Presigned PUTs of PUT_KEYS distinct keys. */
+function putUrls(origin: string, keys: Keys): Promise<URL[]> {
+  return Promise.all(
+    Array.from({ length: PUT_KEYS }, (_, i) => presign(origin, keys, 'PUT', `large-${i}`)),
+  )
 }
 
 function row(name: string, s: Stats): string {
@@ -266,7 +276,7 @@ export async function run(): Promise<string> {
     await seed(agent, up.awsEndpoint, admin)
     const session = await roleSession(dir, dataDir, up.awsEndpoint, up.issuer, admin)
     const irsaGet = getSpec(agent, await presign(up.awsEndpoint, session, 'GET', 'small'))
-    const irsaPut = putSpec(agent, await presign(up.awsEndpoint, admin, 'PUT', 'large'))
+    const irsaPut = putSpec(agent, await putUrls(up.awsEndpoint, admin))
     const motoOrigin = await startMoto()
     const lines = [
       '| measured | requests | rps (median round) | p50 ms | p99 ms |',
@@ -287,7 +297,7 @@ export async function run(): Promise<string> {
     const motoKeys = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG' }
     await seed(agent, motoOrigin, motoKeys)
     const motoGet = getSpec(agent, await presign(motoOrigin, motoKeys, 'GET', 'small'))
-    const motoPut = putSpec(agent, await presign(motoOrigin, motoKeys, 'PUT', 'large'))
+    const motoPut = putSpec(agent, await putUrls(motoOrigin, motoKeys))
     const [ig, mg] = await compare([irsaGet, motoGet], {
       warmup: 300,
       rounds: ROUNDS,

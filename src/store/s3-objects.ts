@@ -1,4 +1,4 @@
-import type { RepoContext } from './context.js'
+import { relaxedCommitter, type CommitSync, type RepoContext } from './context.js'
 import { missingS3 } from './s3-buckets.js'
 import { guarded, notFound } from './sqlite-errors.js'
 
@@ -297,12 +297,20 @@ function uploadStatements(db: RepoContext['db']) {
   }
 }
 
-/** Builds the object, upload and part repository over `ctx`. */
-export function createS3ObjectRepo({ db }: RepoContext): S3ObjectRepo {
+/**
+ * Builds the object, upload and part repository over `ctx`. Its writes commit with
+ * `synchronous=NORMAL` unless `sync` is `full`, as Kubernetes objects and the decision log
+ * do: a write survives a crash of the process (`kill -9`); the object's file was fsynced
+ * before its row, so a row never names bytes that are not on disk, and after a power loss
+ * only the rows since the last FULL commit or checkpoint can be lost. S3 writes then never
+ * hold the event loop for an fsync of the WAL.
+ */
+export function createS3ObjectRepo({ db }: RepoContext, sync: CommitSync = 'normal'): S3ObjectRepo {
   const o = objectStatements(db)
   const u = uploadStatements(db)
   const run = db.transaction((fn: () => unknown) => fn())
-  const tx = { immediate: <T>(fn: () => T): T => run.immediate(fn) as T }
+  const relaxedCommit = relaxedCommitter(db, sync)
+  const tx = { immediate: <T>(fn: () => T): T => relaxedCommit(() => run.immediate(fn) as T) }
   const get = (bucket: string, key: string): S3ObjectRecord | undefined => {
     const r = o.get.get(bucket, key)
     return r === undefined ? undefined : objectFromRow(r)

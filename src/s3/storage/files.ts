@@ -76,7 +76,30 @@ async function unlinkQuiet(path: string): Promise<void> {
   }
 }
 
-/** Streams `chunks` into `fd`, counting and hashing; throws past `limit` bytes. */
+/** Bytes gathered before one write: a 1 MiB body is one trip to the thread pool, not 16. */
+const WRITE_BATCH_BYTES = 1024 * 1024
+
+/** Writes every byte of `batch` at the file's position (a short write continues). */
+async function writeAll(fd: FileHandle, batch: readonly Uint8Array[]): Promise<void> {
+  let rest = [...batch]
+  while (rest.length > 0) {
+    let { bytesWritten } = await fd.writev(rest)
+    const left: Uint8Array[] = []
+    for (const b of rest) {
+      if (bytesWritten >= b.byteLength) bytesWritten -= b.byteLength
+      else {
+        left.push(bytesWritten > 0 ? b.subarray(bytesWritten) : b)
+        bytesWritten = 0
+      }
+    }
+    rest = left
+  }
+}
+
+/**
+ * Streams `chunks` into `fd`, counting and hashing; throws past `limit` bytes. Chunks are
+ * gathered up to {@link WRITE_BATCH_BYTES} and written with one `writev`.
+ */
 async function copyInto(
   fd: FileHandle,
   chunks: AsyncIterable<Uint8Array>,
@@ -84,16 +107,21 @@ async function copyInto(
 ): Promise<{ size: number; md5Hex: string }> {
   const md5 = createHash('md5')
   let size = 0
+  let batch: Uint8Array[] = []
+  let batched = 0
   for await (const chunk of chunks) {
     size += chunk.byteLength
     if (size > limit) throw new TooLargeError()
     md5.update(chunk)
-    let off = 0
-    while (off < chunk.byteLength) {
-      const { bytesWritten } = await fd.write(chunk, off, chunk.byteLength - off)
-      off += bytesWritten
+    batch.push(chunk)
+    batched += chunk.byteLength
+    if (batched >= WRITE_BATCH_BYTES) {
+      await writeAll(fd, batch)
+      batch = []
+      batched = 0
     }
   }
+  if (batch.length > 0) await writeAll(fd, batch)
   return { size, md5Hex: md5.digest('hex') }
 }
 
