@@ -1,6 +1,7 @@
 import { awsError, isAwsError, S3_ERRORS } from '../../aws/index.js'
 import type { S3ObjectRecord } from '../../store/index.js'
 import { encodePairs, encodeTags } from '../storage/codec.js'
+import { SMALL_FILE_BYTES } from '../storage/files.js'
 import type { S3Handler, S3OpContext, S3Result } from '../types.js'
 import { childrenNamed, childText } from '../xml/parse.js'
 import { isoMs, opt, renderS3Xml, type XmlNode } from '../xml/render.js'
@@ -131,12 +132,14 @@ function getObject<P>(env: S3Env<P>): S3Handler<P> {
     const headers = readHeaders(ctx, object, plan.range)
     const status = plan.range === undefined ? 200 : 206
     if (object.size === 0) return { status, headers, body: new Uint8Array(0) }
+    const start = plan.range?.start ?? 0
+    const end = plan.range?.end ?? object.size - 1
+    if (object.size <= SMALL_FILE_BYTES) {
+      const bytes = await env.files.readSmall(object.dataFile, object.size)
+      return { status, headers, body: bytes.subarray(start, end + 1) }
+    }
     const handle = await env.files.open(object.dataFile)
-    const body = handle.createReadStream({
-      start: plan.range?.start ?? 0,
-      end: plan.range?.end ?? object.size - 1,
-    })
-    return { status, headers, body }
+    return { status, headers, body: handle.createReadStream({ start, end }) }
   }
 }
 

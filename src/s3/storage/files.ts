@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises'
+import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 
 /** Where S3's bytes live under a data directory: `DIR/s3/data` and `DIR/s3/tmp`. */
@@ -38,6 +38,13 @@ export interface S3Files {
   write(chunks: AsyncIterable<Uint8Array>, limit: number): Promise<WrittenFile>
   /** Opens a file for reading (the handle stays valid if the file is removed meanwhile). */
   open(name: string): Promise<FileHandle>
+  /**
+   * The bytes of a small file (at most {@link SMALL_FILE_BYTES}), from memory when read
+   * before: data files never change once named (a new object is a new file), so a cached
+   * copy is never stale. The cache holds at most {@link SMALL_CACHE_BYTES}, least recently
+   * read out first; removed files leave it.
+   */
+  readSmall(name: string, size: number): Promise<Uint8Array>
   /** Removes files no row refers to any more; missing ones are ignored. */
   remove(names: Iterable<string>): Promise<void>
   /**
@@ -47,6 +54,12 @@ export interface S3Files {
    */
   sweep(referenced: ReadonlySet<string>): number
 }
+
+/** The largest file {@link S3Files.readSmall} keeps in memory. */
+export const SMALL_FILE_BYTES = 64 * 1024
+
+/** The most bytes of small files kept in memory. */
+export const SMALL_CACHE_BYTES = 32 * 1024 * 1024
 
 const FILE_MODE = 0o600
 const DIR_MODE = 0o700
@@ -133,6 +146,24 @@ export function createS3Files(dataDir: string): S3Files {
   }
   mkdirSync(layout.dataDir, { recursive: true, mode: DIR_MODE })
   mkdirSync(layout.tmpDir, { recursive: true, mode: DIR_MODE })
+  // Small files by name, in least-recently-read order (a Map keeps insertion order).
+  const small = new Map<string, Uint8Array>()
+  let smallBytes = 0
+  const forget = (name: string): void => {
+    const had = small.get(name)
+    if (had === undefined) return
+    small.delete(name)
+    smallBytes -= had.byteLength
+  }
+  const remember = (name: string, bytes: Uint8Array): void => {
+    small.set(name, bytes)
+    smallBytes += bytes.byteLength
+    for (const [oldest, b] of small) {
+      if (smallBytes <= SMALL_CACHE_BYTES) break
+      small.delete(oldest)
+      smallBytes -= b.byteLength
+    }
+  }
   return {
     layout,
     write: async (chunks, limit) => {
@@ -153,8 +184,22 @@ export function createS3Files(dataDir: string): S3Files {
       }
     },
     open: (name) => open(join(layout.dataDir, name), 'r'),
+    readSmall: async (name, size) => {
+      const hit = small.get(name)
+      if (hit !== undefined) {
+        small.delete(name)
+        small.set(name, hit)
+        return hit
+      }
+      const bytes = await readFile(join(layout.dataDir, name))
+      if (size <= SMALL_FILE_BYTES && bytes.byteLength === size) remember(name, bytes)
+      return bytes
+    },
     remove: async (names) => {
-      for (const name of names) await unlinkQuiet(join(layout.dataDir, name))
+      for (const name of names) {
+        forget(name)
+        await unlinkQuiet(join(layout.dataDir, name))
+      }
     },
     sweep: (referenced) => {
       let removed = 0
