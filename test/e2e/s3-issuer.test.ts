@@ -218,7 +218,21 @@ test(
     fails(await assume(), 'IDPCommunicationError')
 
     // keys.json uploaded: the same token is exchanged (STS re-fetches at most once a second).
-    ok(await cpPublic('keys.json', `s3://${BUCKET}/keys.json`))
+    // This one over HTTPS, as `--endpoint-url $IRSA_AWS_HTTPS_URL --ca-bundle $IRSA_CA_BUNDLE`.
+    ok(
+      await cli([
+        's3',
+        'cp',
+        '--acl',
+        'public-read',
+        './keys.json',
+        `s3://${BUCKET}/keys.json`,
+        '--endpoint-url',
+        env.httpsUrl,
+        '--ca-bundle',
+        env.caBundle,
+      ]),
+    )
     assert.deepEqual(await curlGet(`${issuer}/keys.json`, env.caBundle), {
       status: '200',
       body: keys,
