@@ -42,6 +42,22 @@ function cliFails(r: Run, code: string): void {
   assert.match(r.stderr, new RegExp(`An error occurred \\(${code}\\)`), r.stderr)
 }
 
+/** S3's messages for these codes, as AWS words them (its error-code reference). */
+const MESSAGES: Readonly<Record<string, string>> = {
+  NoSuchBucket: 'The specified bucket does not exist',
+  NoSuchKey: 'The specified key does not exist.',
+  BucketAlreadyOwnedByYou:
+    'Your previous request to create the named bucket succeeded and you already own it.',
+  BucketNotEmpty: 'The bucket you tried to delete is not empty',
+  InvalidBucketName: 'The specified bucket is not valid.',
+  SignatureDoesNotMatch:
+    'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+  InvalidDigest: 'The Content-MD5 you specified is not valid.',
+  EntityTooSmall: 'Your proposed upload is smaller than the minimum allowed size',
+  MalformedXML:
+    'The XML you provided was not well-formed or did not validate against our published schema',
+}
+
 /** Sends `r` signed with the stack's admin key and checks S3's error document. */
 async function rawFails(
   env: StackEnv,
@@ -56,6 +72,8 @@ async function rawFails(
   const err = s3Error(res.body)
   assert.ok(err !== undefined, `not S3's error document: ${res.body}`)
   assert.equal(err.code, code, res.body)
+  const message = MESSAGES[code]
+  if (message !== undefined) assert.equal(err.message, message)
   return err.message
 }
 
