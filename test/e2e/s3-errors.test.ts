@@ -305,6 +305,23 @@ test(
         400,
         'EntityTooSmall',
       )
+      const small = await sendS3({
+        origin: env.endpoint,
+        keys: env.keys,
+        region: env.region,
+        method: 'POST',
+        path: `/${BUCKET}/mp`,
+        query: { uploadId: id },
+        body: xml,
+      })
+      const first = parts[0]?.ETag.replace(/"/g, '') ?? ''
+      assert.match(
+        small.body,
+        new RegExp(
+          `</Message><ProposedSize>10</ProposedSize><MinSizeAllowed>5242880</MinSizeAllowed><PartNumber>1</PartNumber><ETag>${first}</ETag><RequestId>`,
+        ),
+        'the part S3 names: its size, the minimum, its number and ETag',
+      )
       await rawFails(
         env,
         {
