@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { escapeXml, type AwsError } from '../../aws/index.js'
+import { S3ErrorWithElements } from '../error-elements.js'
 import type { S3Target } from '../types.js'
 
 /** S3's request id header, on every response. */
@@ -12,15 +13,18 @@ export function hostId(requestId: string): string {
   return createHash('sha256').update(`irsa-s3:${requestId}`).digest('base64')
 }
 
-/** The element an error code names besides Code and Message, as S3 adds it. */
+const element = (name: string, value: string | undefined): string =>
+  value === undefined ? '' : `<${name}>${escapeXml(value)}</${name}>`
+
+/** The elements an error names besides Code and Message, as S3 adds them. */
 function extraElements(
-  code: string,
+  error: AwsError,
   target: S3Target | undefined,
   query: ReadonlyMap<string, string>,
 ): string {
-  const element = (name: string, value: string | undefined): string =>
-    value === undefined ? '' : `<${name}>${escapeXml(value)}</${name}>`
-  switch (code) {
+  if (error instanceof S3ErrorWithElements)
+    return error.elements.map(([name, value]) => element(name, value)).join('')
+  switch (error.code) {
     case 'NoSuchBucket':
     case 'BucketAlreadyExists':
     case 'BucketAlreadyOwnedByYou':
@@ -38,7 +42,8 @@ function extraElements(
 
 /**
  * S3's XML error document: `<Error>` with `Code`, `Message`, the element the code names
- * (`BucketName`, `Key`, `UploadId`), `RequestId` and `HostId`.
+ * (`BucketName`, `Key`, `UploadId`, or an {@link S3ErrorWithElements}'s), `RequestId` and
+ * `HostId`.
  */
 export function renderS3ErrorXml(o: {
   readonly error: AwsError
@@ -51,7 +56,7 @@ export function renderS3ErrorXml(o: {
     '<Error>' +
     `<Code>${escapeXml(o.error.code)}</Code>` +
     `<Message>${escapeXml(o.error.message)}</Message>` +
-    extraElements(o.error.code, o.target, o.query) +
+    extraElements(o.error, o.target, o.query) +
     `<RequestId>${escapeXml(o.requestId)}</RequestId>` +
     `<HostId>${escapeXml(hostId(o.requestId))}</HostId>` +
     '</Error>'

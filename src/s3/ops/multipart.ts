@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { FileHandle } from 'node:fs/promises'
 import { awsError, S3_ERRORS } from '../../aws/index.js'
 import type { S3PartRecord, S3UploadRecord } from '../../store/index.js'
+import { S3ErrorWithElements } from '../error-elements.js'
 import { decodeAcl, encodePairs, encodeTags } from '../storage/codec.js'
 import type { S3ChecksumAlgorithm, S3Handler, S3OpContext } from '../types.js'
 import { childrenNamed, childText } from '../xml/parse.js'
@@ -143,7 +144,15 @@ async function chosenParts<P>(ctx: S3OpContext<P>, stored: readonly S3PartRecord
   })
   parts.slice(0, -1).forEach((p) => {
     if (p.size < MIN_PART_BYTES)
-      throw awsError(S3_ERRORS.EntityTooSmall, { reason: `part ${String(p.partNumber)}` })
+      throw new S3ErrorWithElements(
+        awsError(S3_ERRORS.EntityTooSmall, { reason: `part ${String(p.partNumber)}` }),
+        [
+          ['ProposedSize', String(p.size)],
+          ['MinSizeAllowed', String(MIN_PART_BYTES)],
+          ['PartNumber', String(p.partNumber)],
+          ['ETag', p.etag.replace(/"/g, '')],
+        ],
+      )
   })
   return parts
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { renderS3ErrorXml } from '../../../src/s3/index.js'
 import { body, harness, makeBucket, readAll, rejectsWith, texts, type Harness } from './harness.js'
 
 const B = 'bucket-one'
@@ -102,12 +103,25 @@ test('CompleteMultipartUpload refuses small parts, bad order, unknown parts', as
       query: { uploadId: id },
       body: completion(parts),
     })
-  await rejectsWith(
+  const small = await rejectsWith(
     complete([
       [1, e1],
       [2, e2],
     ]),
     'EntityTooSmall',
+  )
+  // S3's document names the part: its size, the minimum, its number and its ETag.
+  const xml = renderS3ErrorXml({
+    error: small,
+    requestId: 'r',
+    target: undefined,
+    query: new Map(),
+  })
+  assert.match(
+    xml,
+    new RegExp(
+      `<Message>Your proposed upload is smaller than the minimum allowed size</Message><ProposedSize>5</ProposedSize><MinSizeAllowed>5242880</MinSizeAllowed><PartNumber>1</PartNumber><ETag>${e1.replace(/"/g, '')}</ETag><RequestId>`,
+    ),
   )
   await rejectsWith(
     complete([
