@@ -17,7 +17,8 @@ import { runProcess, type ProcessResult } from './tools.js'
 export interface SessionCreds {
   readonly AccessKeyId: string
   readonly SecretAccessKey: string
-  readonly SessionToken: string
+  /** Absent for a long-term key (another account's admin key). */
+  readonly SessionToken?: string
 }
 
 /** One running stack and the ways a test talks to it. */
@@ -41,6 +42,8 @@ export interface S3Stack {
    * cluster's OIDC provider), and a fresh session of it from AssumeRoleWithWebIdentity.
    */
   session(role: string): Promise<SessionCreds>
+  /** The admin key of `otherAccount` (see {@link startS3Stack}), when asked for. */
+  readonly other?: { readonly accountId: string; readonly admin: SessionCreds }
 }
 
 const PROFILE_ENV = (data: string): Record<string, string> => ({
@@ -61,13 +64,14 @@ function envOf(work: string, data: string, as?: SessionCreds): NodeJS.ProcessEnv
       : {
           S3_AS_KEY: as.AccessKeyId,
           S3_AS_SECRET: as.SecretAccessKey,
-          S3_AS_TOKEN: as.SessionToken,
+          ...(as.SessionToken === undefined ? {} : { S3_AS_TOKEN: as.SessionToken }),
         }),
   }
 }
 
 // The env file sets the admin key; a session's keys replace it after `source`.
-const AS_SESSION = `export AWS_ACCESS_KEY_ID="$S3_AS_KEY" AWS_SECRET_ACCESS_KEY="$S3_AS_SECRET" AWS_SESSION_TOKEN="$S3_AS_TOKEN"`
+const AS_SESSION = `export AWS_ACCESS_KEY_ID="$S3_AS_KEY" AWS_SECRET_ACCESS_KEY="$S3_AS_SECRET"
+if [ -n "\${S3_AS_TOKEN-}" ]; then export AWS_SESSION_TOKEN="$S3_AS_TOKEN"; fi`
 
 function envFileValue(text: string, name: string): string {
   const v = new RegExp(`^export ${name}='([^']*)'$`, 'm').exec(text)?.[1]
@@ -75,11 +79,33 @@ function envFileValue(text: string, name: string): string {
   return v
 }
 
-/** Starts `irsa up` for one test file (stopped with kill -9 after it). */
-export async function startS3Stack(t: { after(fn: () => unknown): void }): Promise<S3Stack> {
+function adminOf(envText: string): SessionCreds {
+  return {
+    AccessKeyId: envFileValue(envText, 'AWS_ACCESS_KEY_ID'),
+    SecretAccessKey: envFileValue(envText, 'AWS_SECRET_ACCESS_KEY'),
+  }
+}
+
+/**
+ * Starts `irsa up` for one test file (stopped with kill -9 after it). `otherAccount`
+ * first starts the data directory once as that account (its admin key kept), as
+ * doctor-rows-issuer does: one store then holds both accounts, and the stack serves both.
+ */
+export async function startS3Stack(
+  t: { after(fn: () => unknown): void },
+  o: { readonly otherAccount?: string } = {},
+): Promise<S3Stack> {
   const work = tempDir(t, 'irsa-s3-stack-')
   mkdirSync(join(work, 'home'))
   const data = join(work, '.irsa')
+  let other: S3Stack['other']
+  if (o.otherAccount !== undefined) {
+    await stopUp(await startUp(data, ['--account-id', o.otherAccount]))
+    other = {
+      accountId: o.otherAccount,
+      admin: adminOf(readFileSync(join(data, 'env'), 'utf8')),
+    }
+  }
   const up = await startUp(data)
   t.after(() => stopUp(up, 'SIGKILL'))
   const envText = readFileSync(join(data, 'env'), 'utf8')
@@ -159,5 +185,6 @@ aws sts assume-role-with-web-identity --role-arn arn:aws:iam::${TEST_ACCOUNT_ID}
     ok,
     fails,
     session,
+    ...(other === undefined ? {} : { other }),
   }
 }
