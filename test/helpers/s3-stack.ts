@@ -54,7 +54,8 @@ const PROFILE_ENV = (data: string): Record<string, string> => ({
 
 function envOf(work: string, data: string, as?: SessionCreds): NodeJS.ProcessEnv {
   return {
-    PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`,
+    // node's own folder last: it may hold another python3 than the AWS CLI's and boto3's
+    PATH: `${process.env['PATH'] ?? ''}:${dirname(process.execPath)}`,
     HOME: join(work, 'home'),
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_MAX_ATTEMPTS: '1',
