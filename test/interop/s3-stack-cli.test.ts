@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { awsCli } from '../helpers/tools.js'
 import { startS3Stack, type S3Stack } from '../helpers/s3-stack.js'
 
-const json = <T>(s: string): T => JSON.parse(s) as T
+const json = (s: string): unknown => JSON.parse(s) as unknown
 
 test('the AWS CLI against irsa up: buckets, objects, listings', { timeout: 240_000 }, async (t) => {
   const o = awsCli()
@@ -141,7 +141,7 @@ aws s3api list-objects --bucket cli-lst --max-keys 4 --no-paginate --query '[Con
     const docs = out
       .trim()
       .split(/\n(?=\[)/)
-      .map((d) => json<unknown>(d))
+      .map((d) => json(d))
     assert.deepEqual(docs, [
       [['l/a', 'l/b', 'l/c'], ['l/d/']],
       [['l/a', 'l/b'], true],

@@ -79,7 +79,9 @@ test(
       credentials: s.admin,
       maxAttempts: 1,
     })
-    t.after(() => c.destroy())
+    t.after(() => {
+      c.destroy()
+    })
     const body = Buffer.from('sdk body '.repeat(200))
 
     await t.test(
