@@ -60,47 +60,31 @@ aws s3api list-parts --bucket cli-b --key ab --upload-id "$A" 2>&1 | grep -o NoS
       })
       const out = await s.ok(`aws s3api put-bucket-policy --bucket cli-b --policy '${policy}'
 aws s3api get-bucket-policy --bucket cli-b --query Policy --output text
-aws s3api get-public-access-block --bucket cli-b --query 'PublicAccessBlockConfiguration.[BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets]' --output text
-aws s3api get-bucket-ownership-controls --bucket cli-b --query 'OwnershipControls.Rules[0].ObjectOwnership' --output text
 aws s3api put-object-acl --bucket cli-b --key a/one.txt --acl public-read 2>&1 | grep -o AccessControlListNotSupported
 aws s3api put-bucket-ownership-controls --bucket cli-b --ownership-controls 'Rules=[{ObjectOwnership=ObjectWriter}]'
-aws s3api get-bucket-ownership-controls --bucket cli-b --query 'OwnershipControls.Rules[0].ObjectOwnership' --output text
-aws s3api put-object-acl --bucket cli-b --key a/one.txt --acl public-read 2>&1 | grep -o AccessDenied
 aws s3api put-public-access-block --bucket cli-b --public-access-block-configuration BlockPublicAcls=false,IgnorePublicAcls=false,BlockPublicPolicy=true,RestrictPublicBuckets=true
-aws s3api get-public-access-block --bucket cli-b --query 'PublicAccessBlockConfiguration.[BlockPublicAcls, BlockPublicPolicy]' --output text
 aws s3api put-object-acl --bucket cli-b --key a/one.txt --acl public-read
 aws s3api get-object-acl --bucket cli-b --key a/one.txt --query 'Grants[].[Grantee.URI || Grantee.Type, Permission]' --output text
-aws s3api delete-bucket-ownership-controls --bucket cli-b
-aws s3api get-bucket-ownership-controls --bucket cli-b 2>&1 | grep -o OwnershipControlsNotFoundError
-aws s3api delete-public-access-block --bucket cli-b
-aws s3api get-public-access-block --bucket cli-b 2>&1 | grep -o NoSuchPublicAccessBlockConfiguration
 aws s3api delete-bucket-policy --bucket cli-b
 aws s3api get-bucket-policy --bucket cli-b 2>&1 | grep -o NoSuchBucketPolicy`)
+      // The Get/Delete of the public access block and ownership controls are boto3's and
+      // the SDK's (s3-stack-boto3, s3-stack-sdk): each AWS CLI run costs a second or more.
       assert.deepEqual(out.trim().split('\n'), [
         policy,
-        'True\tTrue\tTrue\tTrue',
-        'BucketOwnerEnforced',
         'AccessControlListNotSupported',
-        'ObjectWriter',
-        'AccessDenied',
-        'False\tTrue',
         'CanonicalUser\tFULL_CONTROL',
         'http://acs.amazonaws.com/groups/global/AllUsers\tREAD',
-        'OwnershipControlsNotFoundError',
-        'NoSuchPublicAccessBlockConfiguration',
         'NoSuchBucketPolicy',
       ])
     })
 
-    await t.test('object tagging: put, get, delete, and x-amz-tagging on PutObject', async () => {
+    await t.test('object tagging: x-amz-tagging on PutObject, get, delete', async () => {
       const out =
         await s.ok(`aws s3api put-object --bucket cli-b --key tagged --body small --tagging 'team=a&tier=1' > /dev/null
 aws s3api get-object-tagging --bucket cli-b --key tagged --query 'TagSet[].[Key, Value]' --output text
-aws s3api put-object-tagging --bucket cli-b --key tagged --tagging 'TagSet=[{Key=env,Value=prod}]'
-aws s3api get-object-tagging --bucket cli-b --key tagged --query 'TagSet[].[Key, Value]' --output text
 aws s3api delete-object-tagging --bucket cli-b --key tagged
 aws s3api get-object-tagging --bucket cli-b --key tagged --query 'length(TagSet)' --output text`)
-      assert.deepEqual(out.trim().split('\n'), ['team\ta', 'tier\t1', 'env\tprod', '0'])
+      assert.deepEqual(out.trim().split('\n'), ['team\ta', 'tier\t1', '0'])
     })
 
     await t.test(
