@@ -10,7 +10,7 @@ import {
   type RecordedDecision,
 } from '../../doctor/index.js'
 import { EXIT, type Args, type Command, type Io } from '../command.js'
-import { optionalInteger } from '../flags.js'
+import { optionalInteger } from '../integer-flag.js'
 
 function startOf(args: Args): DoctorStart {
   const ns = args.string('namespace')
