@@ -29,10 +29,4 @@ export function goDurationMs(args: Args, flag: string): number {
   return ms
 }
 
-/** A whole-number flag, or undefined when absent. */
-export function optionalInteger(args: Args, flag: string): number | undefined {
-  const text = args.string(flag)
-  if (text === undefined) return undefined
-  if (!/^-?\d+$/.test(text)) throw new InputError(`--${flag} must be a whole number, got '${text}'`)
-  return Number(text)
-}
+export { optionalInteger } from './integer-flag.js'

@@ -28,7 +28,10 @@ export function commandHelp(cmd: Command): string {
 }
 
 /** The help of a command group (`irsa`, `irsa oidc`): its subcommands with summaries. */
-export function groupHelp(prefix: readonly string[], commands: readonly Command[]): string {
+export function groupHelp(
+  prefix: readonly string[],
+  commands: readonly Pick<Command, 'path' | 'summary'>[],
+): string {
   const under = commands.filter((c) => prefix.every((w, i) => c.path[i] === w))
   const name = ['irsa', ...prefix].join(' ')
   const rows = under.map((c) => [c.path.join(' '), c.summary] as const)

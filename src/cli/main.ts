@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { describeError, InputError, isIrsaError, systemClock } from '../core/index.js'
 import { Args, EXIT, type Command, type Io } from './command.js'
 import { commandHelp, groupHelp } from './help.js'
-import { commands as allCommands } from './commands/index.js'
+import { COMMAND_TABLE, loadCommand } from './commands/table.js'
 import { VERSION } from './version.js'
 
 /** The real process's Io. */
@@ -32,11 +32,33 @@ function processIo(): Io {
   }
 }
 
-function findCommand(
+/** A command as the dispatcher sees it: its name and summary, its module loaded on demand. */
+interface Listed {
+  readonly path: readonly string[]
+  readonly summary: string
+  readonly load: () => Promise<Command>
+}
+
+/** The commands `main` was given, or the CLI's table (each module loaded only when run). */
+function listed(commands: readonly Command[] | undefined): readonly Listed[] {
+  if (commands !== undefined)
+    return commands.map((c) => ({
+      path: c.path,
+      summary: c.summary,
+      load: () => Promise.resolve(c),
+    }))
+  return COMMAND_TABLE.map((e) => ({
+    path: e.path,
+    summary: e.summary,
+    load: () => loadCommand(e),
+  }))
+}
+
+function findCommand<C extends { readonly path: readonly string[] }>(
   words: readonly string[],
-  commands: readonly Command[],
-): { cmd: Command | undefined; depth: number } {
-  let best: Command | undefined
+  commands: readonly C[],
+): { cmd: C | undefined; depth: number } {
+  let best: C | undefined
   let depth = 0
   for (const c of commands) {
     if (c.path.length > words.length || c.path.length <= depth) continue
@@ -88,8 +110,9 @@ function parseCommandArgs(cmd: Command, rest: readonly string[]): Args {
 export async function main(
   argv: readonly string[],
   io: Io = processIo(),
-  commands: readonly Command[] = allCommands,
+  given?: readonly Command[],
 ): Promise<number> {
+  const commands = listed(given)
   const words: string[] = []
   for (const a of argv) {
     if (a.startsWith('-')) break
@@ -105,10 +128,10 @@ export async function main(
   }
   if (words[0] === 'help') {
     words.shift()
-    return main([...words, '--help'], io, commands)
+    return main([...words, '--help'], io, given)
   }
-  const { cmd, depth } = findCommand(words, commands)
-  if (cmd === undefined) {
+  const { cmd: hit, depth } = findCommand(words, commands)
+  if (hit === undefined) {
     const known = commands.some((c) => words.every((w, i) => c.path[i] === w))
     if (known && (wantsHelp || words.length > 0)) {
       io.stdout(groupHelp(words, commands))
@@ -121,11 +144,12 @@ export async function main(
     io.stderr(`irsa: unknown command '${words.join(' ')}'; run 'irsa --help'\n`)
     return EXIT.error
   }
-  if (wantsHelp) {
-    io.stdout(commandHelp(cmd))
-    return EXIT.ok
-  }
   try {
+    const cmd = await hit.load()
+    if (wantsHelp) {
+      io.stdout(commandHelp(cmd))
+      return EXIT.ok
+    }
     const args = parseCommandArgs(cmd, argv.slice(depth))
     return await cmd.run(args, io)
   } catch (e) {

@@ -48,11 +48,21 @@ function envOf(c: JsonObject): Map<string, string | undefined> {
   return new Map(objectsAt(c, 'env').map((e) => [stringAt(e, 'name') ?? '', stringAt(e, 'value')]))
 }
 
-/** The Deployment that owns a pod (through its ReplicaSet), when the names say so. */
+/**
+ * The Deployment that owns a pod: its owner itself (the local stack), or through its
+ * ReplicaSet when the name says so.
+ */
 function deploymentOf(pod: JsonObject): string | undefined {
-  const meta = objectAt(pod, 'metadata')
-  const owner = objectsAt(meta, 'ownerReferences').find((o) => stringAt(o, 'kind') === 'ReplicaSet')
-  const rs = stringAt(owner, 'name')
+  const owners = objectsAt(objectAt(pod, 'metadata'), 'ownerReferences')
+  const own = stringAt(
+    owners.find((o) => stringAt(o, 'kind') === 'Deployment'),
+    'name',
+  )
+  if (own !== undefined) return own
+  const rs = stringAt(
+    owners.find((o) => stringAt(o, 'kind') === 'ReplicaSet'),
+    'name',
+  )
   return rs !== undefined && RS_SUFFIX.test(rs) ? rs.replace(RS_SUFFIX, '') : undefined
 }
 
@@ -339,10 +349,13 @@ export function podOwnAwsEnv(facts: DoctorFacts, d: Derived): CheckResult {
   const pod = only.pod
   const annotated = annotation(d.sa, ROLE_ARN_ANNOTATION)
   const found: string[] = []
+  const unset = new Map<string, string[]>()
   for (const c of containers(pod)) {
     const cname = stringAt(c, 'name') ?? ''
     const env = envOf(c)
-    for (const k of OWN_CREDENTIAL_ENV) if (env.has(k)) found.push(`${cname}: ${k}`)
+    const own = OWN_CREDENTIAL_ENV.filter((k) => env.has(k))
+    for (const k of own) found.push(`${cname}: ${k}`)
+    if (own.length > 0) unset.set(cname, own)
     const role = env.get(ROLE_ENV)
     if (role !== undefined && annotated !== undefined && role !== annotated)
       found.push(`${cname}: ${ROLE_ENV}=${role}`)
@@ -357,8 +370,30 @@ export function podOwnAwsEnv(facts: DoctorFacts, d: Derived): CheckResult {
     'fail',
     'a container sets its own AWS variables or mounts over the token: the SDK uses those (or the webhook leaves it alone)',
     { found },
-    'remove these variables/mounts from the pod template, then restart the pods',
+    unsetEnvFix(pod, d.namespace ?? 'default', unset, found.length),
   )
+}
+
+/**
+ * `kubectl set env deployment/D -c C NAME- …` for each container's own credentials (the
+ * Deployment rolls its pods), when they are all there is to remove; else what to change.
+ */
+function unsetEnvFix(
+  pod: JsonObject,
+  namespace: string,
+  unset: ReadonlyMap<string, readonly string[]>,
+  found: number,
+): string {
+  const deployment = deploymentOf(pod)
+  const count = [...unset.values()].reduce((n, v) => n + v.length, 0)
+  if (deployment === undefined || count !== found)
+    return 'remove these variables/mounts from the pod template, then restart the pods'
+  return [...unset]
+    .map(
+      ([c, names]) =>
+        `kubectl set env deployment/${deployment} -n ${shellQuote(namespace)} -c ${shellQuote(c)} ${names.map((n) => `${n}-`).join(' ')}`,
+    )
+    .join('\n')
 }
 
 function runAsUser(c: JsonObject, pod: JsonObject | undefined): number | undefined {
@@ -419,6 +454,19 @@ export function regionSts(facts: DoctorFacts, d: Derived): CheckResult {
       evidence,
       `kubectl annotate serviceaccount ${shellQuote(d.saName ?? '')} -n ${shellQuote(d.namespace ?? 'default')} eks.amazonaws.com/region=${facts.region ?? 'us-east-1'} --overwrite`,
     )
+  const legacy = envs.filter((e) => e.env.get('AWS_STS_REGIONAL_ENDPOINTS') === 'legacy')
+  if (legacy.length > 0)
+    return result(
+      name,
+      'fail',
+      `${legacy.map((e) => e.c).join(', ')} set AWS_STS_REGIONAL_ENDPOINTS=legacy: the SDK calls the global sts.amazonaws.com (timeouts where only the regional endpoint is reachable)`,
+      { ...evidence, expected: 'regional', presented: 'legacy' },
+      regionalFix(
+        pod,
+        d.namespace ?? 'default',
+        legacy.map((e) => e.c),
+      ),
+    )
   const regional = evidence.AWS_STS_REGIONAL_ENDPOINTS === 'regional'
   return result(
     name,
@@ -428,4 +476,17 @@ export function regionSts(facts: DoctorFacts, d: Derived): CheckResult {
       : 'region set (AWS_STS_REGIONAL_ENDPOINTS is not regional: older SDKs call the global endpoint)',
     evidence,
   )
+}
+
+/** `kubectl set env … AWS_STS_REGIONAL_ENDPOINTS=regional` for the pod's Deployment, else what to change. */
+function regionalFix(pod: JsonObject, namespace: string, names: readonly string[]): string {
+  const deployment = deploymentOf(pod)
+  if (deployment === undefined)
+    return 'set AWS_STS_REGIONAL_ENDPOINTS=regional (or remove it) in the pod manifest and create the pod again'
+  return names
+    .map(
+      (c) =>
+        `kubectl set env deployment/${deployment} -n ${shellQuote(namespace)} -c ${shellQuote(c)} AWS_STS_REGIONAL_ENDPOINTS=regional`,
+    )
+    .join('\n')
 }

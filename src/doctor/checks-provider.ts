@@ -138,10 +138,12 @@ export function providerThumbprint(facts: DoctorFacts, d: Derived): CheckResult 
     )
   const listed = new Set(p.thumbprints.map((t) => t.toLowerCase()))
   const onList = tls.value.chain.filter((c) => listed.has(c.sha1)).map((c) => c.sha1)
-  const trusted = facts.jwks?.ok === true
+  // Read only through a pin: no trusted CA vouches for the chain, STS needs the list.
+  const trusted = facts.jwks?.ok === true && facts.jwks.pinned === undefined
   const evidence = {
     host: tls.value.host,
-    presented: tls.value.thumbprint,
+    expected: tls.value.thumbprint,
+    presented: p.thumbprints,
     thumbprintList: p.thumbprints,
     chainOnList: onList,
     chainVerifies: trusted,

@@ -2,11 +2,13 @@ import { createTokenKeySet, isTokenError, verifyToken } from '../token/index.js'
 import {
   annotation,
   AUDIENCE_ANNOTATION,
+  DEFAULT_AUDIENCE,
   result,
   shellQuote,
   stringAt,
   type Derived,
 } from './derive.js'
+import { restartCommand } from './checks-kube.js'
 import type { CheckResult, DoctorFacts } from './facts.js'
 
 const noToken = (name: string, facts: DoctorFacts, d: Derived): CheckResult | undefined => {
@@ -20,6 +22,20 @@ const noToken = (name: string, facts: DoctorFacts, d: Derived): CheckResult | un
     )
   if (d.decoded === undefined) return result(name, 'cannot-tell', 'the token does not decode')
   return undefined
+}
+
+const SUBJECT = /^system:serviceaccount:([^:]+):([^:]+)$/
+
+/**
+ * For a token file: `kubectl create token` of the ServiceAccount its `sub` names, with its
+ * audience, written over the file (a token the cluster signs now, with its published key).
+ */
+function newTokenFix(facts: DoctorFacts, d: Derived): string | null {
+  const m = SUBJECT.exec(d.sub ?? '')
+  if (facts.start.kind !== 'token' || m === null) return null
+  const [, namespace = '', serviceAccount = ''] = m
+  const audience = d.aud[0] ?? DEFAULT_AUDIENCE
+  return `kubectl create token ${shellQuote(serviceAccount)} -n ${shellQuote(namespace)} --audience ${shellQuote(audience)} > ${shellQuote(facts.start.file)}`
 }
 
 /** token.decodes */
@@ -67,9 +83,7 @@ export function tokenNotExpired(facts: DoctorFacts, d: Derived): CheckResult {
       'fail',
       `the token expired ${now - d.exp} s ago (STS answers ExpiredTokenException): the kubelet stopped refreshing it, or it was copied`,
       evidence,
-      facts.start.kind === 'token'
-        ? `kubectl create token SERVICE_ACCOUNT -n NAMESPACE --audience sts.amazonaws.com > ${shellQuote(facts.start.file)}`
-        : null,
+      newTokenFix(facts, d),
     )
   return result(name, 'pass', `expires in ${d.exp - now} s`, evidence)
 }
@@ -79,24 +93,42 @@ export function tokenAudience(facts: DoctorFacts, d: Derived): CheckResult {
   const name = 'token.audience'
   const skip = noToken(name, facts, d)
   if (skip !== undefined) return skip
+  const annotated = annotation(d.sa, AUDIENCE_ANNOTATION)
+  const clientIds = d.provider?.clientIds
   const evidence = {
     expected: d.expectedAudience,
     presented: d.aud,
-    saAnnotation: annotation(d.sa, AUDIENCE_ANNOTATION) ?? null,
+    saAnnotation: annotated ?? null,
+    clientIdList: clientIds ?? null,
   }
-  if (d.aud.includes(d.expectedAudience))
-    return result(name, 'pass', `aud includes ${d.expectedAudience}`, evidence)
-  const fix =
-    d.saName !== undefined && d.namespace !== undefined
-      ? `kubectl annotate serviceaccount ${shellQuote(d.saName)} -n ${shellQuote(d.namespace)} ${AUDIENCE_ANNOTATION}=sts.amazonaws.com --overwrite`
-      : null
-  return result(
-    name,
-    'fail',
-    `the token's aud ${JSON.stringify(d.aud)} does not include ${d.expectedAudience}`,
-    evidence,
-    fix,
-  )
+  if (!d.aud.includes(d.expectedAudience))
+    return result(
+      name,
+      'fail',
+      `the token's aud ${JSON.stringify(d.aud)} does not include ${d.expectedAudience}`,
+      evidence,
+      audienceFix(d, DEFAULT_AUDIENCE),
+    )
+  if (annotated !== undefined && clientIds !== undefined && !clientIds.includes(annotated)) {
+    const want = clientIds.includes(DEFAULT_AUDIENCE)
+      ? DEFAULT_AUDIENCE
+      : (clientIds[0] ?? DEFAULT_AUDIENCE)
+    return result(
+      name,
+      'fail',
+      `the ServiceAccount's ${AUDIENCE_ANNOTATION} ${annotated} is not one of the provider's client IDs ${JSON.stringify(clientIds)}: its pods get tokens STS refuses (Incorrect token audience); meant ${want}?`,
+      { ...evidence, expected: want },
+      audienceFix(d, want),
+    )
+  }
+  return result(name, 'pass', `aud includes ${d.expectedAudience}`, evidence)
+}
+
+/** Annotates the ServiceAccount with `audience`, then restarts the pod (its token keeps the old one). */
+function audienceFix(d: Derived, audience: string): string | null {
+  if (d.saName === undefined || d.namespace === undefined) return null
+  const annotate = `kubectl annotate serviceaccount ${shellQuote(d.saName)} -n ${shellQuote(d.namespace)} ${AUDIENCE_ANNOTATION}=${shellQuote(audience)} --overwrite`
+  return d.pod === undefined ? annotate : `${annotate}\n${restartCommand(d.pod, d.namespace)}`
 }
 
 /** token.issuer */
@@ -157,6 +189,13 @@ export function issuerDiscovery(facts: DoctorFacts, d: Derived): CheckResult {
       `the discovery document's issuer ${issuer ?? '(none)'} is not the token's iss ${d.iss ?? ''}`,
       evidence,
     )
+  if (f.pinned !== undefined)
+    return result(
+      name,
+      'pass',
+      `discovery served in ${Math.round(f.ms)} ms over HTTPS no trusted CA verifies: STS accepts it only when the chain's thumbprint is on the provider's list (provider.thumbprint)`,
+      { ...evidence, thumbprint: f.pinned },
+    )
   return result(
     name,
     'pass',
@@ -192,6 +231,7 @@ export function issuerJwks(facts: DoctorFacts, d: Derived): CheckResult {
       'fail',
       `the token's kid ${kid} is not in the published key set (key rotated, or published too late)`,
       evidence,
+      newTokenFix(facts, d),
     )
   try {
     const set = createTokenKeySet({ keys: Array.isArray(keys) ? keys : [] })

@@ -19,7 +19,18 @@ export type Lookup<T> =
 
 /** A fetch over HTTPS: the JSON, or why not, with how long it took. */
 export type Fetched =
-  | { readonly ok: true; readonly url: string; readonly value: unknown; readonly ms: number }
+  | {
+      readonly ok: true
+      readonly url: string
+      readonly value: unknown
+      readonly ms: number
+      /**
+       * Set when no trusted CA verifies the chain: the document was read from the server
+       * that sent a last certificate of this SHA-1 thumbprint (STS then trusts the server
+       * only when a thumbprint of its chain is on the provider's list: provider.thumbprint).
+       */
+      readonly pinned?: string
+    }
   | {
       readonly ok: false
       readonly url: string

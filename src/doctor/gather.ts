@@ -328,13 +328,37 @@ async function requestToken(
 async function timed(url: URL, ca: readonly string[], timeoutMs: number): Promise<Fetched> {
   const started = performance.now()
   const where = `${url.origin}${url.pathname}`
+  const failed = (e: unknown): Fetched => {
+    const raw = isObject(e) ? (e as { failure?: unknown }).failure : undefined
+    const failure = typeof raw === 'string' ? raw : 'unreachable'
+    return { ok: false, url: where, error: errorText(e), failure, ms: performance.now() - started }
+  }
   try {
     const r = await fetchIssuerDocument(url, { kind: 'ca', ca }, timeoutMs)
     return { ok: true, url: where, value: r.value, ms: performance.now() - started }
   } catch (e) {
-    const raw = isObject(e) ? (e as { failure?: unknown }).failure : undefined
-    const failure = typeof raw === 'string' ? raw : 'unreachable'
-    return { ok: false, url: where, error: errorText(e), failure, ms: performance.now() - started }
+    const first = failed(e)
+    return first.ok || first.failure !== 'untrusted' ? first : pinnedRead(url, timeoutMs, first)
+  }
+}
+
+/**
+ * An issuer no CA vouches for, read as STS would when its thumbprint is on the list: pinned
+ * to the last certificate the server sends (its own chain, measured first). The CA failure
+ * stays the answer when even that read fails.
+ */
+async function pinnedRead(url: URL, timeoutMs: number, untrusted: Fetched): Promise<Fetched> {
+  const started = performance.now()
+  try {
+    const chain = await readSentChain(endpointOf(url), timeoutMs)
+    const last = chain[chain.length - 1]
+    if (last === undefined) return untrusted
+    const thumbprint = sha1Thumbprint(last)
+    const r = await fetchIssuerDocument(url, { kind: 'thumbprint', thumbprint }, timeoutMs)
+    const ms = untrusted.ms + performance.now() - started
+    return { ok: true, url: untrusted.url, value: r.value, ms, pinned: thumbprint }
+  } catch {
+    return untrusted
   }
 }
 

@@ -1,4 +1,4 @@
-import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks'
+import type { EKSClient } from '@aws-sdk/client-eks'
 import { IAMClient } from '@aws-sdk/client-iam'
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { OperatorError } from './errors.js'
@@ -6,7 +6,8 @@ import { OperatorError } from './errors.js'
 /** The AWS SDK v3 clients the operator commands use: default credential chain, region, endpoint. */
 export interface AwsClients {
   readonly iam: IAMClient
-  readonly eks: EKSClient
+  /** The EKS client, its module loaded on first use (only `--cluster` asks EKS anything). */
+  readonly eks: () => Promise<EKSClient>
   readonly sts: STSClient
   readonly region: string | undefined
 }
@@ -21,9 +22,10 @@ export function awsClients(region?: string): AwsClients {
   // will not is not the user's concern, and it would break the one-line error rule.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true'
   const o = region !== undefined ? { region } : {}
+  let eks: Promise<EKSClient> | undefined
   return {
     iam: new IAMClient(o),
-    eks: new EKSClient(o),
+    eks: () => (eks ??= import('@aws-sdk/client-eks').then((m) => new m.EKSClient(o))),
     sts: new STSClient(o),
     region,
   }
@@ -69,8 +71,10 @@ export async function callerAccount(c: AwsClients): Promise<string> {
 
 /** The OIDC issuer of an EKS cluster, undefined when EKS knows no such cluster. */
 export async function eksIssuer(c: AwsClients, cluster: string): Promise<string | undefined> {
+  const { DescribeClusterCommand } = await import('@aws-sdk/client-eks')
+  const eks = await c.eks()
   const r = await awsIfExists(`eks describe-cluster ${cluster}`, () =>
-    c.eks.send(new DescribeClusterCommand({ name: cluster })),
+    eks.send(new DescribeClusterCommand({ name: cluster })),
   )
   return r?.cluster?.identity?.oidc?.issuer
 }

@@ -80,7 +80,8 @@ const runtimeDeps = Object.keys(
     }
   ).dependencies ?? {},
 ).sort()
-const importRe = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g
+/** Static imports and re-exports, and dynamic `import('…')` (a module loaded on demand). */
+const importRe = /(?:(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+|\bimport\()['"]([^'"]+)['"]/g
 
 test('every component folder is known to the layering table', () => {
   const comps = new Set(files.map((f) => f.rel.split('/')[0]!).filter((c) => !c.endsWith('.ts')))

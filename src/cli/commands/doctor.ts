@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { InputError, readTextFile } from '../../core/index.js'
 import {
   formatDoctorJson,
@@ -9,9 +9,8 @@ import {
   type DoctorStart,
   type RecordedDecision,
 } from '../../doctor/index.js'
-import { openStackStore, resolveDataDir } from '../../stack/index.js'
 import { EXIT, type Args, type Command, type Io } from '../command.js'
-import { optionalInteger } from '../flags.js'
+import { optionalInteger } from '../integer-flag.js'
 
 function startOf(args: Args): DoctorStart {
   const ns = args.string('namespace')
@@ -24,6 +23,16 @@ function startOf(args: Args): DoctorStart {
     token !== undefined,
     requestId !== undefined,
   ].filter(Boolean).length
+  const empty = Object.entries({
+    namespace: ns,
+    'service-account': sa,
+    pod,
+    token,
+    'request-id': requestId,
+  })
+    .filter(([, v]) => v === '')
+    .map(([k]) => `--${k}`)
+  if (empty.length > 0) throw new InputError(`${empty.join(', ')} must not be empty`)
   if (given !== 1)
     throw new InputError(
       'give one starting point: --namespace NS (--service-account SA | --pod NAME), --token FILE --role-arn ARN, or --request-id ID',
@@ -48,8 +57,22 @@ const FLAG_FIELDS = [
   ['region', 'region'],
 ] as const
 
+/**
+ * The local stack's data directory as `resolveDataDir` of src/stack finds it (`--dir`, else
+ * `IRSA_DATA_DIR`, else `./.irsa`; a unit test holds the two together), without loading the
+ * stack's modules: only `--request-id` needs them.
+ */
+export function doctorDataDir(
+  flag: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): string {
+  const given = flag ?? env['IRSA_DATA_DIR']
+  return resolve(cwd, given === undefined || given === '' ? '.irsa' : given)
+}
+
 function dataDir(args: Args, io: Io): string {
-  return resolveDataDir(args.string('dir') ?? args.string('data-dir'), io.env, io.cwd)
+  return doctorDataDir(args.string('dir') ?? args.string('data-dir'), io.env, io.cwd)
 }
 
 /** The local stack's CA, when the data directory has one: its issuers' certificates chain to it. */
@@ -64,10 +87,11 @@ function reasonsOf(r: unknown): Record<string, unknown> {
     : { why: r }
 }
 
-function recorded(args: Args, io: Io, requestId: string): RecordedDecision[] {
+async function recorded(args: Args, io: Io, requestId: string): Promise<RecordedDecision[]> {
   const dir = dataDir(args, io)
   if (!existsSync(dir))
     throw new InputError(`no local stack data directory at ${dir} (pass --dir DIR)`)
+  const { openStackStore } = await import('../../stack/index.js')
   const store = openStackStore(dir, io.clock)
   try {
     return store.decisions.byRequestId(requestId).map((d) => ({
@@ -184,7 +208,9 @@ const doctor: Command = {
       ...flags,
       ...(durationSeconds !== undefined ? { durationSeconds } : {}),
       ...(start.kind === 'token' ? { tokenText: readTextFile(start.file, '--token', io.cwd) } : {}),
-      ...(start.kind === 'requestId' ? { decisions: recorded(args, io, start.requestId) } : {}),
+      ...(start.kind === 'requestId'
+        ? { decisions: await recorded(args, io, start.requestId) }
+        : {}),
     })
     const report = runChecks(facts)
     io.stdout(fmt === 'json' ? formatDoctorJson(report) : formatDoctorText(report))

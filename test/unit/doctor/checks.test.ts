@@ -590,3 +590,157 @@ test('token start: no cluster checks, the rest pass; request start: the recorded
   const d = expectFailures(denied, ['decision.recorded', 'provider.exists'])
   assert.equal(d.checks[0]?.name, 'decision.recorded')
 })
+
+/** The healthy pod, owned by its Deployment directly (the local stack has no ReplicaSets). */
+function deploymentPod(containers: JsonObject[], spec: JsonObject = {}): JsonObject {
+  const p = pod(containers, spec)
+  const meta = p['metadata'] as JsonObject
+  return {
+    ...p,
+    metadata: { ...meta, ownerReferences: [{ kind: 'Deployment', name: 'api' }] },
+  }
+}
+
+test('an issuer no CA vouches for, read through a pin: discovery passes, provider.thumbprint decides', async () => {
+  const base = await healthy()
+  const pinned = 'bb'.repeat(20)
+  assert.ok(base.discovery?.ok === true && base.jwks?.ok === true)
+  const f: DoctorFacts = {
+    ...base,
+    discovery: { ...base.discovery, pinned },
+    jwks: { ...base.jwks, pinned },
+  }
+  const onList = runChecks(f)
+  assert.equal(check(onList, 'issuer.discovery').status, 'pass')
+  assert.match(check(onList, 'issuer.discovery').summary, /thumbprint/)
+  assert.equal(
+    onList.healthy,
+    true,
+    JSON.stringify(onList.checks.filter((c) => c.status !== 'pass')),
+  )
+  const stale = {
+    ...f,
+    providerDetails: [
+      {
+        arn: PROVIDER,
+        url: URL_,
+        clientIds: ['sts.amazonaws.com'],
+        thumbprints: ['00'.repeat(20)],
+      },
+    ],
+  }
+  const r = runChecks(stale)
+  assert.equal(r.firstFailure, 'provider.thumbprint')
+  const c = check(r, 'provider.thumbprint')
+  assert.equal(c.evidence['expected'], pinned)
+  assert.deepEqual(c.evidence['presented'], ['00'.repeat(20)])
+  assert.equal(
+    c.fix,
+    `aws iam update-open-id-connect-provider-thumbprint --open-id-connect-provider-arn ${PROVIDER} --thumbprint-list ${pinned} ${'00'.repeat(20)}`,
+  )
+})
+
+test('token.not-expired and issuer.jwks of a token file: a new token for the sub, not placeholders', async () => {
+  const base = await healthy()
+  const file: DoctorFacts = {
+    ...base,
+    start: { kind: 'token', file: '/tmp/tok', roleArn: ROLE },
+    nowMs: NOW + 2 * 3600 * 1000,
+  }
+  assert.equal(
+    check(runChecks(file), 'token.not-expired').fix,
+    'kubectl create token app -n default --audience sts.amazonaws.com > /tmp/tok',
+  )
+  const rotated = {
+    ...file,
+    nowMs: NOW,
+    token: { state: 'found' as const, value: { text: await token({}, 'k2'), source: 't' } },
+  }
+  const j = check(runChecks(rotated), 'issuer.jwks')
+  assert.equal(j.status, 'fail')
+  assert.equal(j.fix, 'kubectl create token app -n default --audience sts.amazonaws.com > /tmp/tok')
+  assert.equal(check(runChecks({ ...rotated, start: base.start }), 'issuer.jwks').fix, null)
+})
+
+test('token.audience: an audience annotation outside the provider client IDs fails with the annotation fix', async () => {
+  const base = await healthy()
+  const f = {
+    ...base,
+    serviceAccount: {
+      state: 'found' as const,
+      value: sa({
+        'eks.amazonaws.com/role-arn': ROLE,
+        'eks.amazonaws.com/audience': 'sts.amazon.com',
+      }),
+    },
+    pod: { state: 'found' as const, value: deploymentPod([{ name: 'main', env }]) },
+    token: {
+      state: 'found' as const,
+      value: { text: await token({ aud: ['sts.amazon.com'] }), source: 't' },
+    },
+  }
+  const r = runChecks(f)
+  assert.equal(r.firstFailure, 'token.audience')
+  const c = check(r, 'token.audience')
+  assert.equal(c.evidence['expected'], 'sts.amazonaws.com')
+  assert.deepEqual(c.evidence['presented'], ['sts.amazon.com'])
+  assert.equal(
+    c.fix,
+    'kubectl annotate serviceaccount app -n default eks.amazonaws.com/audience=sts.amazonaws.com --overwrite\nkubectl rollout restart deployment/api -n default',
+  )
+  const custom = {
+    ...f,
+    providerDetails: [
+      { arn: PROVIDER, url: URL_, clientIds: ['sts.amazon.com'], thumbprints: ['bb'.repeat(20)] },
+    ],
+  }
+  assert.equal(check(runChecks(custom), 'token.audience').status, 'pass')
+})
+
+test('region.sts: AWS_STS_REGIONAL_ENDPOINTS=legacy fails with set env for the Deployment', async () => {
+  const legacy = env.map((e) =>
+    e.name === 'AWS_STS_REGIONAL_ENDPOINTS' ? { ...e, value: 'legacy' } : e,
+  )
+  const f = {
+    ...(await healthy()),
+    pod: { state: 'found' as const, value: deploymentPod([{ name: 'app', env: legacy }]) },
+  }
+  const c = check(runChecks(f), 'region.sts')
+  assert.equal(c.status, 'fail')
+  assert.deepEqual([c.evidence['expected'], c.evidence['presented']], ['regional', 'legacy'])
+  assert.equal(
+    c.fix,
+    'kubectl set env deployment/api -n default -c app AWS_STS_REGIONAL_ENDPOINTS=regional',
+  )
+})
+
+test('pod.own-aws-env and pod.token-readable of a Deployment-owned pod: runnable commands', async () => {
+  const base = await healthy()
+  const own = [
+    {
+      name: 'app',
+      env: [
+        ...env,
+        { name: 'AWS_ACCESS_KEY_ID', value: 'AKIA' },
+        { name: 'AWS_SECRET_ACCESS_KEY', value: 'x' },
+      ],
+    },
+  ]
+  const c = check(
+    runChecks({ ...base, pod: { state: 'found' as const, value: deploymentPod(own) } }),
+    'pod.own-aws-env',
+  )
+  assert.equal(
+    c.fix,
+    'kubectl set env deployment/api -n default -c app AWS_ACCESS_KEY_ID- AWS_SECRET_ACCESS_KEY-',
+  )
+  const users = [
+    { name: 'a', env, securityContext: { runAsUser: 1000 } },
+    { name: 'b', env, securityContext: { runAsUser: 2000 } },
+  ]
+  const t = check(
+    runChecks({ ...base, pod: { state: 'found' as const, value: deploymentPod(users) } }),
+    'pod.token-readable',
+  )
+  assert.match(t.fix ?? '', /^kubectl patch deployment\/api -n default -p .*"fsGroup":65534/)
+})

@@ -38,6 +38,8 @@ test('irsa doctor: bad starting points are one line and exit 2', async (t) => {
       /^irsa: give one of --service-account SA or --pod NAME/,
     ],
     [['doctor', '--token', 't'], /^irsa: --role-arn is required$/],
+    [['doctor', '-n', 'default', '--pod', ''], /^irsa: --pod must not be empty$/],
+    [['doctor', '-n', '', '--service-account', 'app'], /^irsa: --namespace must not be empty$/],
     [['doctor', '--token', 'missing', '--role-arn', 'arn:aws:iam::111122223333:role/a'], /^irsa: /],
     [
       ['doctor', '--request-id', 'r', '--dir', join(dir, 'none')],
@@ -59,4 +61,19 @@ test('irsa doctor: bad starting points are one line and exit 2', async (t) => {
     assert.match(r.stderr.trim(), want)
     assert.equal(r.stdout, '')
   }
+})
+
+test('doctorDataDir finds the data directory as the stack does', async () => {
+  const { doctorDataDir } = await import('../../../src/cli/commands/doctor.js')
+  const { resolveDataDir } = await import('../../../src/stack/index.js')
+  const cases: [string | undefined, Record<string, string | undefined>][] = [
+    [undefined, {}],
+    [undefined, { IRSA_DATA_DIR: '' }],
+    [undefined, { IRSA_DATA_DIR: 'rel/dir' }],
+    [undefined, { IRSA_DATA_DIR: '/abs/dir' }],
+    ['flag', { IRSA_DATA_DIR: '/abs/dir' }],
+    ['/abs/flag', {}],
+  ]
+  for (const [flag, env] of cases)
+    assert.equal(doctorDataDir(flag, env, '/work/x'), resolveDataDir(flag, env, '/work/x'))
 })
