@@ -33,7 +33,7 @@ export function startBanner(b: Banner): string {
   const irsa = b.irsaCommand ?? 'irsa'
   const lines = [
     `irsa up ${b.firstStart ? 'created' : 'reopened'} ${b.dataDir}`,
-    `  aws endpoint  ${b.awsEndpoint}  (IAM, STS, EKS; account ${b.accountId}, region ${b.region})`,
+    `  aws endpoint  ${b.awsEndpoint}  (IAM, STS, EKS, S3; account ${b.accountId}, region ${b.region})`,
     ...(b.awsHttpsEndpoint !== undefined
       ? [`  aws https     ${b.awsHttpsEndpoint}  (the same endpoint over HTTPS, CA ${b.caFile})`]
       : []),

@@ -66,7 +66,7 @@ export interface Stack {
   readonly host: string
   readonly accountId: string
   readonly region: string
-  /** `http://HOST:PORT`: the AWS endpoint (IAM, STS, EKS). */
+  /** `http://HOST:PORT`: the AWS endpoint (IAM, STS, EKS, S3). */
   readonly awsEndpoint: string
   readonly awsPort: number
   /**

@@ -88,7 +88,7 @@ export const COMMAND_TABLE: readonly CommandEntry[] = [
     module: 'up',
     path: ['up'],
     summary:
-      'Run the local stack: an AWS endpoint (IAM, STS, EKS), cluster OIDC issuers and the webhook',
+      'Run the local stack: an AWS endpoint (IAM, STS, EKS, S3), cluster OIDC issuers and the webhook',
   },
   {
     module: 'cluster',

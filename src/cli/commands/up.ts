@@ -32,7 +32,7 @@ export function dataDirOf(args: Args, io: Io): string {
 const up: Command = {
   path: ['up'],
   summary:
-    'Run the local stack: an AWS endpoint (IAM, STS, EKS), cluster OIDC issuers and the webhook',
+    'Run the local stack: an AWS endpoint (IAM, STS, EKS, S3), cluster OIDC issuers and the webhook',
   usage:
     'irsa up [--data-dir DIR] [--host H] [--aws-port P] [--aws-https-port P] [--oidc-port P] [--webhook-port P] [--kube-port P] ' +
     '[--account-id ID] ' +
