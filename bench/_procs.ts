@@ -3,11 +3,13 @@
  * (killed at the end, also on error), a free port, `moto_server`, one request, and the
  * alternating-rounds comparison. (The `_` keeps bench/index.ts from running this file.)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { Agent as HttpAgent, request as httpRequest } from 'node:http'
 import { type Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { createServer, type AddressInfo } from 'node:net'
 import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
 import { load as runLoad, median, percentile, type LoadSpec, type Round } from './_load.js'
 
 /** Every child this run started, killed in `finally` (and on exit, as a last resort). */
@@ -144,4 +146,46 @@ export async function compare(
 /** The median of the per-round ratios a/b. */
 export function pairedRatio(a: Stats, b: Stats): number {
   return median(a.rounds.map((r, i) => r / (b.rounds[i] ?? NaN)))
+}
+
+/** The built CLI (`bin/irsa.js` of this checkout). */
+export const irsaBin = fileURLToPath(
+  new URL(
+    import.meta.url.includes('/build/bench/') ? '../../bin/irsa.js' : '../bin/irsa.js',
+    import.meta.url,
+  ),
+)
+
+/** Runs the built CLI to completion (≤ 60 s); its stdout, or an error with stderr. */
+export function irsa(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [irsaBin, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err === null) resolve(stdout)
+      else reject(new Error(`irsa ${args.join(' ')}: ${err.message}\n${stderr}`))
+    })
+  })
+}
+
+/** The variables `DIR/env` exports. */
+export function readEnv(file: string): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const m of readFileSync(file, 'utf8').matchAll(/^export (\w+)='([^']*)'$/gm))
+    env[m[1]!] = m[2]!
+  return env
+}
+
+/** One measured row of a benchmark table. */
+export function row(name: string, s: Stats): string {
+  return `| ${name} | ${s.n} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} |`
+}
+
+/** One target row: the goal, the measured value and PASS or MISS. */
+export function target(
+  name: string,
+  goal: string,
+  value: number,
+  met: boolean,
+  unit = '×',
+): string {
+  return `| ${name} | ${goal} | ${value.toFixed(2)}${unit} | ${met ? 'PASS' : 'MISS'} |`
 }

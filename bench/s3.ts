@@ -23,16 +23,24 @@ import { PutRolePolicyCommand } from '@aws-sdk/client-iam'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { HttpRequest as SmithyRequest } from '@smithy/types'
-import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { Agent as HttpAgent } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Sha256, wireQuery } from '../test/unit/aws/signing.js'
 import { startUp, stopUp } from '../test/e2e/up-process.js'
-import { cliBin } from '../test/helpers/paths.js'
 import type { LoadSpec } from './_load.js'
-import { compare, once, pairedRatio, startMoto, stopAll, type Stats } from './_procs.js'
+import {
+  compare,
+  irsa,
+  once,
+  pairedRatio,
+  readEnv,
+  row,
+  startMoto,
+  stopAll,
+  target,
+} from './_procs.js'
 
 const CONCURRENCY = 16
 const ROUNDS = 4
@@ -76,23 +84,6 @@ async function presign(origin: string, keys: Keys, method: string, key: string):
     unsignableHeaders: new Set(['x-amz-content-sha256']),
   })
   return new URL(`${origin}${signed.path}?${wireQuery(signed.query)}`)
-}
-
-/** Runs the built CLI (≤ 60 s); its stdout. */
-function irsa(args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cliBin, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err === null) resolve(stdout)
-      else reject(new Error(`irsa ${args.join(' ')}: ${err.message}\n${stderr}`))
-    })
-  })
-}
-
-function readEnv(file: string): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const m of readFileSync(file, 'utf8').matchAll(/^export (\w+)='([^']*)'$/gm))
-    env[m[1]!] = m[2]!
-  return env
 }
 
 /** A role whose sessions may read the bucket, and one session of it (the pod's path). */
@@ -246,14 +237,6 @@ function putUrls(origin: string, keys: Keys): Promise<URL[]> {
   return Promise.all(
     Array.from({ length: PUT_KEYS }, (_, i) => presign(origin, keys, 'PUT', `large-${i}`)),
   )
-}
-
-function row(name: string, s: Stats): string {
-  return `| ${name} | ${s.n} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} |`
-}
-
-function target(name: string, goal: string, value: number, met: boolean): string {
-  return `| ${name} | ${goal} | ${value.toFixed(2)}× | ${met ? 'PASS' : 'MISS'} |`
 }
 
 export async function run(): Promise<string> {

@@ -29,14 +29,13 @@ import {
   CreateRoleCommand,
 } from '@aws-sdk/client-iam'
 import { SimulateCustomPolicyCommand, type ContextEntry } from '@aws-sdk/client-iam'
-import { execFile, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { Agent as HttpAgent } from 'node:http'
 import { Agent as HttpsAgent } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
 import {
   createCertificateAuthority,
   issueServerCertificate,
@@ -52,6 +51,11 @@ import {
   stopAll,
   track,
   type Stats,
+  irsa,
+  irsaBin,
+  readEnv,
+  row,
+  target,
 } from './_procs.js'
 
 /** Alternating rounds over `specs`, with this benchmark's round sizes. */
@@ -74,21 +78,6 @@ const VICTIM_REQUESTS = 1500
 const VICTIM_MS = 8000
 const FORM = 'application/x-www-form-urlencoded; charset=utf-8'
 
-const repo = fileURLToPath(
-  new URL(import.meta.url.includes('/build/bench/') ? '../../' : '../', import.meta.url),
-)
-const cli = join(repo, 'bin', 'irsa.js')
-
-/** Runs the built CLI to completion (≤ 60 s); its stdout, or an error with stderr. */
-function irsaCli(args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cli, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err === null) resolve(stdout)
-      else reject(new Error(`irsa ${args.join(' ')}: ${err.message}\n${stderr}`))
-    })
-  })
-}
-
 interface Up {
   readonly aws: string
   readonly webhook: string
@@ -105,7 +94,7 @@ function startUp(dataDir: string): Promise<Up> {
       process.execPath,
       [
         ...(prof === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', prof]),
-        cli,
+        irsaBin,
         'up',
         '--data-dir',
         dataDir,
@@ -230,13 +219,6 @@ function webhookSpec(agent: HttpsAgent, url: string, body: Buffer, bytes: number
   }
 }
 
-function readEnv(file: string): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const m of readFileSync(file, 'utf8').matchAll(/^export (\w+)='([^']*)'$/gm))
-    env[m[1]!] = m[2]!
-  return env
-}
-
 /** A policy near 100 KiB: many statements, each with many actions and resources. */
 function bigPolicy(): string {
   const statements: unknown[] = []
@@ -258,14 +240,6 @@ function bigPolicy(): string {
   }
 }
 
-function row(name: string, s: Stats): string {
-  return `| ${name} | ${s.n} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} |`
-}
-
-function target(name: string, goal: string, value: number, met: boolean, unit = '×'): string {
-  return `| ${name} | ${goal} | ${value.toFixed(2)}${unit} | ${met ? 'PASS' : 'MISS'} |`
-}
-
 export async function run(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'irsa-bench-up-'))
   const dataDir = join(dir, 'data')
@@ -283,7 +257,7 @@ export async function run(): Promise<string> {
     const iam = new IAMClient({ endpoint: up.aws, region: 'us-west-2', credentials })
     const hostPath = up.issuer.replace(/^https:\/\//, '')
     const thumbprint = (
-      await irsaCli([
+      await irsa([
         'oidc',
         'thumbprint',
         up.issuer,
@@ -332,9 +306,9 @@ export async function run(): Promise<string> {
       saFile,
       `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n  namespace: default\n  annotations:\n    eks.amazonaws.com/role-arn: ${roleArn}\n`,
     )
-    await irsaCli(['apply', '-f', saFile, '--data-dir', dataDir])
+    await irsa(['apply', '-f', saFile, '--data-dir', dataDir])
     const token = (
-      await irsaCli([
+      await irsa([
         'create',
         'token',
         'app',
