@@ -12,7 +12,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { oracle, openssl, runProcess } from '../helpers/tools.js'
-import { irsa, startUp, stopUp, tempDir, type Run } from './up-process.js'
+import { irsa, startUp, stopUp, tempDir, ok } from './up-process.js'
 
 const kubectl = (): { skip: string | false } =>
   oracle('kubectl', ['kubectl', 'version', '--client'])
@@ -41,11 +41,6 @@ function decode(token: string): Jwt {
 function kidOf(publicPem: string): string {
   const der = createPublicKey(publicPem).export({ type: 'spki', format: 'der' })
   return createHash('sha256').update(der).digest('base64url')
-}
-
-function ok(r: Run): string {
-  assert.equal(r.code, 0, r.stderr)
-  return r.stdout
 }
 
 /** Verifies an RS256 token with openssl and the public key file. */

@@ -28,14 +28,10 @@ import {
   stopUp,
   tempDir,
   type Run,
+  ok,
 } from './up-process.js'
 
 const BUCKET = 'errors-bucket'
-
-function ok(r: Run): string {
-  assert.equal(r.code, 0, r.stderr)
-  return r.stdout
-}
 
 function cliFails(r: Run, code: string): void {
   assert.notEqual(r.code, 0, `expected ${code}, got success: ${r.stdout}`)

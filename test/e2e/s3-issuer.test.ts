@@ -26,6 +26,7 @@ import {
   stopUp,
   tempDir,
   type Run,
+  ok,
 } from './up-process.js'
 
 const kubectl = (): { skip: string | false } =>
@@ -33,11 +34,6 @@ const kubectl = (): { skip: string | false } =>
 const curl = (): { skip: string | false } => oracle('curl', ['curl', '--version'])
 
 const BUCKET = 'eksa-oidc-issuer'
-
-function ok(r: Run): string {
-  assert.equal(r.code, 0, r.stderr)
-  return r.stdout
-}
 
 function fails(r: Run, code: string): void {
   assert.notEqual(r.code, 0, `expected ${code}, got success: ${r.stdout}`)

@@ -217,6 +217,12 @@ export function aws(
   )
 }
 
+/** A run's stdout, after asserting it succeeded (its stderr is the failure message). */
+export function ok(r: Run): string {
+  assert.equal(r.code, 0, r.stderr)
+  return r.stdout
+}
+
 /** Asserts that no recorded secret appears in any stack log line. */
 export function assertNoSecretInLogs(): void {
   assert.ok(stackLogs.length > 0, 'no stack log was recorded')
