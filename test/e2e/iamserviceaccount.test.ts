@@ -8,43 +8,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { cliBin } from '../helpers/paths.js'
-import { awsCli, oracle, runProcess, type ProcessResult } from '../helpers/tools.js'
+import { join } from 'node:path'
+import { ok, sh } from '../helpers/user-shell.js'
+import { awsCli, oracle, type ProcessResult } from '../helpers/tools.js'
 import { startUp, stopUp, tempDir, TEST_ACCOUNT_ID } from './up-process.js'
 
 const kubectl = (): { skip: string | false } =>
   oracle('kubectl', ['kubectl', 'version', '--client'])
-
-function env(work: string): NodeJS.ProcessEnv {
-  return {
-    PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`,
-    HOME: join(work, 'home'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_MAX_ATTEMPTS: '1',
-  }
-}
-
-/** Runs a bash script as the user, after `source .irsa/env`, with `irsa` on hand. */
-function sh(work: string, script: string): Promise<ProcessResult> {
-  return runProcess(
-    'bash',
-    [
-      '--noprofile',
-      '--norc',
-      '-e',
-      '-c',
-      `source .irsa/env\nirsa() { node '${cliBin}' "$@"; }\n${script}`,
-    ],
-    { cwd: work, env: env(work) },
-  )
-}
-
-async function ok(work: string, script: string): Promise<string> {
-  const r = await sh(work, script)
-  assert.equal(r.code, 0, `${script}\nfailed (${r.code}):\n${r.stdout}\n${r.stderr}`)
-  return r.stdout
-}
 
 /** The state a user would look at: roles, their trust and policies, ServiceAccounts. */
 async function snapshot(work: string): Promise<string> {
