@@ -1,5 +1,9 @@
 export { createStsActions } from './actions.js'
-export { createSessionCodec, MAX_SESSION_TOKEN_LENGTH } from './session-codec.js'
+export {
+  createSessionCodec,
+  MAX_SESSION_TOKEN_LENGTH,
+  OPENED_SESSIONS_KEPT,
+} from './session-codec.js'
 export type { SessionCodec } from './session-codec.js'
 export { loadSessionSecret } from './session-secret.js'
 export { createCredentialLookup } from './credential-lookup.js'

@@ -11,6 +11,13 @@ const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES
 /** Tokens longer than this are refused before any decoding (ours are well under 8 KB). */
 export const MAX_SESSION_TOKEN_LENGTH = 16 * 1024
 const AAD = Buffer.from('irsa.sts.session.v1')
+/**
+ * Opened sessions a codec remembers, by their exact token: a pod's SDK signs every call
+ * with one session token for up to an hour, so the hot path decrypts each token once.
+ * Only tokens that opened are kept (a forged one costs its decryption every time, and
+ * cannot fill the memory); the oldest goes first past this many.
+ */
+export const OPENED_SESSIONS_KEPT = 1024
 
 /** Temporary credentials as STS hands them out. */
 export interface IssuedCredentials {
@@ -40,6 +47,23 @@ export interface SessionCodec {
   issue(principal: RoleSessionPrincipal): IssuedCredentials
   /** The session a token carries, or undefined when it is malformed, forged or tampered. */
   open(sessionToken: string): OpenedSession | undefined
+}
+
+/** A token's session, decrypted and authenticated, or undefined (see {@link SessionCodec.open}). */
+type Opener = (sessionToken: string) => OpenedSession | undefined
+
+/** `open` remembering the last {@link OPENED_SESSIONS_KEPT} tokens that opened. */
+function remembering(open: Opener): Opener {
+  const kept = new Map<string, OpenedSession>()
+  return (sessionToken) => {
+    const hit = kept.get(sessionToken)
+    if (hit !== undefined) return hit
+    const opened = open(sessionToken)
+    if (opened === undefined) return undefined
+    if (kept.size >= OPENED_SESSIONS_KEPT) kept.delete(kept.keys().next().value ?? '')
+    kept.set(sessionToken, opened)
+    return opened
+  }
 }
 
 interface Payload {
@@ -81,6 +105,34 @@ function randomPool(): () => Buffer {
   }
 }
 
+/** The session `sessionToken` carries under `key`, or undefined when it does not open. */
+function openToken(key: KeyObject, aad: Buffer, sessionToken: string): OpenedSession | undefined {
+  if (sessionToken.length > MAX_SESSION_TOKEN_LENGTH) return undefined
+  const raw = Buffer.from(sessionToken, 'base64')
+  if (raw.length <= HEADER_BYTES || raw[0] !== SESSION_TOKEN_VERSION) return undefined
+  // Buffer.from(base64) skips junk silently; a token must be exactly what we wrote.
+  if (raw.toString('base64') !== sessionToken) return undefined
+  const iv = raw.subarray(1, 1 + IV_BYTES)
+  const tag = raw.subarray(1 + IV_BYTES, HEADER_BYTES)
+  let plain: Buffer
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv)
+    decipher.setAAD(aad)
+    decipher.setAuthTag(tag)
+    plain = Buffer.concat([decipher.update(raw.subarray(HEADER_BYTES)), decipher.final()])
+  } catch {
+    return undefined
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(plain.toString('utf8'))
+  } catch {
+    return undefined
+  }
+  if (!isPayload(value)) return undefined
+  return { accessKeyId: value.k, secretAccessKey: value.s, principal: value.p }
+}
+
 /** A codec keyed by `secret` (32 bytes: see {@link loadSessionSecret}). */
 export function createSessionCodec(secret: Uint8Array): SessionCodec {
   if (secret.length !== 32) throw new RangeError('the session key must be 32 bytes')
@@ -88,6 +140,7 @@ export function createSessionCodec(secret: Uint8Array): SessionCodec {
   const header = Buffer.of(SESSION_TOKEN_VERSION)
   const aad = Buffer.concat([header, AAD])
   const draw = randomPool()
+  const open = remembering((sessionToken) => openToken(key, aad, sessionToken))
   return {
     issue(principal) {
       const random = draw()
@@ -108,31 +161,6 @@ export function createSessionCodec(secret: Uint8Array): SessionCodec {
         expiresAtMs: principal.expiresAtMs,
       }
     },
-    open(sessionToken) {
-      if (sessionToken.length > MAX_SESSION_TOKEN_LENGTH) return undefined
-      const raw = Buffer.from(sessionToken, 'base64')
-      if (raw.length <= HEADER_BYTES || raw[0] !== SESSION_TOKEN_VERSION) return undefined
-      // Buffer.from(base64) skips junk silently; a token must be exactly what we wrote.
-      if (raw.toString('base64') !== sessionToken) return undefined
-      const iv = raw.subarray(1, 1 + IV_BYTES)
-      const tag = raw.subarray(1 + IV_BYTES, HEADER_BYTES)
-      let plain: Buffer
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', key, iv)
-        decipher.setAAD(aad)
-        decipher.setAuthTag(tag)
-        plain = Buffer.concat([decipher.update(raw.subarray(HEADER_BYTES)), decipher.final()])
-      } catch {
-        return undefined
-      }
-      let value: unknown
-      try {
-        value = JSON.parse(plain.toString('utf8'))
-      } catch {
-        return undefined
-      }
-      if (!isPayload(value)) return undefined
-      return { accessKeyId: value.k, secretAccessKey: value.s, principal: value.p }
-    },
+    open,
   }
 }

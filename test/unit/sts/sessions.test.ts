@@ -7,6 +7,7 @@ import {
   createSessionCodec,
   loadSessionSecret,
   MAX_SESSION_TOKEN_LENGTH,
+  OPENED_SESSIONS_KEPT,
 } from '../../../src/sts/index.js'
 import { ACCOUNT, harness, ROOT, type Harness } from './harness.js'
 
@@ -58,6 +59,31 @@ describe('session codec', () => {
     assert.equal(codec.open(`${t}!`), undefined)
     assert.equal(codec.open(''), undefined)
     assert.equal(codec.open('A'.repeat(MAX_SESSION_TOKEN_LENGTH + 4)), undefined)
+  })
+
+  test('opened tokens are remembered: a tampered copy of one still does not open, nor past the bound', () => {
+    const first = codec.issue(principal(5))
+    assert.equal(codec.open(first.sessionToken)?.accessKeyId, first.accessKeyId)
+    const raw = Buffer.from(first.sessionToken, 'base64')
+    for (const i of [1, 20, raw.length - 1]) {
+      const bad = Buffer.from(raw)
+      bad[i] = (bad[i] ?? 0) ^ 1
+      assert.equal(codec.open(bad.toString('base64')), undefined, `byte ${i}`)
+    }
+    assert.equal(codec.open(`${first.sessionToken}=`), undefined)
+    assert.equal(createSessionCodec(randomBytes(32)).open(first.sessionToken), undefined)
+    const many = Array.from({ length: OPENED_SESSIONS_KEPT + 10 }, () => codec.issue(principal(6)))
+    for (const c of many)
+      assert.equal(codec.open(c.sessionToken)?.secretAccessKey, c.secretAccessKey)
+    assert.deepEqual(
+      codec.open(first.sessionToken),
+      {
+        accessKeyId: first.accessKeyId,
+        secretAccessKey: first.secretAccessKey,
+        principal: principal(5),
+      },
+      'forgotten, then opened again',
+    )
   })
 
   test('a key that is not 32 bytes is refused', () => {
