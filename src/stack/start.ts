@@ -1,5 +1,5 @@
 import { createAwsApp, startAwsServer, type AwsServer } from '../aws/index.js'
-import { IrsaError, type Clock, type Logger } from '../core/index.js'
+import { describeError, IrsaError, type Clock, type Logger } from '../core/index.js'
 import { createEksRoutes } from '../eks/index.js'
 import { createAuthorizer, createIamActions, PolicyCache, type Principal } from '../iam/index.js'
 import { startIssuerServer, type IssuerServer } from '../oidc/index.js'
@@ -115,7 +115,17 @@ export interface Stack {
  */
 export async function startStack(o: StackOptions): Promise<Stack> {
   const { clock, logger } = o
-  const store = openStore({ dir: o.dataDir, clock })
+  const store = openStore({
+    dir: o.dataDir,
+    clock,
+    onDecisionsLost: (lost, e) => {
+      logger.error({ lost, err: describeError(e) }, 'decisions could not be written')
+    },
+    checkpoints: 'background',
+    onCheckpointProblem: (message) => {
+      logger.warn({ err: message }, 'store checkpoints')
+    },
+  })
   const stops: (() => Promise<void>)[] = []
   try {
     const saved = readStackSettings(store)

@@ -56,9 +56,22 @@ interface DecisionQuery {
   readonly limit?: number
 }
 
-/** The decision log: append-only, queried by request id and by time. */
+/**
+ * The decision log: append-only, queried by request id and by time. Records queued with
+ * {@link DecisionLog.later} are written before any other append and before every read,
+ * so this connection always reads the log in order and complete.
+ */
 export interface DecisionLog {
   append(entry: NewDecision): DecisionRecord
+  /**
+   * Queues a record (stamped now) to be written with others in one transaction, at most
+   * `flushMs` later or once 256 are queued: how a hot path records its successes without
+   * a commit per request. Other processes see it after the flush; a crash can lose the
+   * records of the last `flushMs`.
+   */
+  later(entry: NewDecision): void
+  /** Writes every queued record now; a failure is reported (`onLost`) and they are dropped. */
+  flush(): void
   /** Appends several records in one transaction; returns how many. */
   appendMany(entries: readonly NewDecision[]): number
   /** Every record of one request, in order. */
@@ -100,6 +113,20 @@ interface InsertParams {
 /** How decision appends reach the disk; see docs/store.md ("Durability"). */
 export type DecisionLogSync = 'normal' | 'full'
 
+/** How {@link createDecisionLog} writes. */
+export interface DecisionLogOptions {
+  readonly sync: DecisionLogSync
+  /** Milliseconds a queued record may wait (default {@link DEFAULT_DECISION_FLUSH_MS}; 0: the next turn). */
+  readonly flushMs?: number
+  /** Told when queued records could not be written (they are dropped). */
+  readonly onLost?: (lost: number, error: unknown) => void
+}
+
+/** How long a queued decision may wait to be written with others (milliseconds). */
+export const DEFAULT_DECISION_FLUSH_MS = 20
+/** Queued decisions that are written at once, whatever the time. */
+const MAX_QUEUED_DECISIONS = 256
+
 function toRecord(r: Row): DecisionRecord {
   return {
     seq: r.seq,
@@ -136,12 +163,52 @@ function reasonsJson(entry: NewDecision): string {
 }
 
 /**
+ * A queue of decisions written in batches by `write`, after `flushMs` or at
+ * {@link MAX_QUEUED_DECISIONS}; `flush` writes it now. A failed write is told to `onLost`.
+ * Inside another transaction (`busy`) nothing is written: its rollback would take other
+ * requests' records with it; the timer writes them after.
+ */
+function decisionQueue(
+  write: (list: readonly InsertParams[]) => void,
+  busy: () => boolean,
+  o: DecisionLogOptions,
+): { readonly add: (row: InsertParams) => void; readonly flush: () => void } {
+  const flushMs = o.flushMs ?? DEFAULT_DECISION_FLUSH_MS
+  let pending: InsertParams[] = []
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const flush = (): void => {
+    if (pending.length === 0 || busy()) return
+    if (timer !== undefined) clearTimeout(timer)
+    timer = undefined
+    const list = pending
+    pending = []
+    try {
+      write(list)
+    } catch (e) {
+      o.onLost?.(list.length, e)
+    }
+  }
+  return {
+    add(row) {
+      pending.push(row)
+      if (pending.length >= MAX_QUEUED_DECISIONS) flush()
+      else if (timer === undefined) timer = setTimeout(flush, flushMs).unref()
+    },
+    flush,
+  }
+}
+
+/**
  * Builds the decision log over `ctx`. With `sync: 'normal'` (the default) an append
  * outside any transaction commits with `synchronous=NORMAL`: it survives a crash of the
  * process (kill -9) like every write, but is fsynced with the next FULL commit or
- * checkpoint rather than at once, so one STS call costs no fsync.
+ * checkpoint rather than at once, so one STS call costs no fsync. Queued records
+ * ({@link DecisionLog.later}) are written in one such commit per batch.
  */
-export function createDecisionLog({ db, clock }: RepoContext, sync: DecisionLogSync): DecisionLog {
+export function createDecisionLog(
+  { db, clock }: RepoContext,
+  options: DecisionLogOptions,
+): DecisionLog {
   const insert = db.prepare<InsertParams>(
     `INSERT INTO decisions (request_id, at, account_id, principal, action, resource, decision,
                             error_code, reasons)
@@ -184,37 +251,65 @@ export function createDecisionLog({ db, clock }: RepoContext, sync: DecisionLogS
     return toRecord({ ...params, seq, decision: e.decision })
   })
   // A batch is the STS hot path's whole write cost: insert, read nothing back.
-  const appendMany = db.transaction((list: readonly NewDecision[]): number => {
-    for (const e of list) insert.run(paramsOf(e))
-    return list.length
+  const insertAll = db.transaction((rows: readonly InsertParams[]): number => {
+    for (const row of rows) insert.run(row)
+    return rows.length
   })
   const pruneTx = db.transaction((before: number): number => prune.run(before).changes)
-  const relaxedCommit = relaxedCommitter(db, sync)
+  const relaxedCommit = relaxedCommitter(db, options.sync)
+  const many = (rows: readonly InsertParams[]): number =>
+    guarded({ entity: 'decision', key: rows[0]?.request_id ?? '', op: 'insert' }, () =>
+      relaxedCommit(() => insertAll.immediate(rows)),
+    )
+  const queue = decisionQueue(many, () => db.inTransaction, options)
+  const { flush } = queue
 
   return {
-    append: (e) =>
-      guarded({ entity: 'decision', key: e.requestId, op: 'insert' }, () =>
+    append: (e) => {
+      flush()
+      return guarded({ entity: 'decision', key: e.requestId, op: 'insert' }, () =>
         relaxedCommit(() => append.immediate(e)),
-      ),
-    appendMany: (list) =>
-      guarded({ entity: 'decision', key: list[0]?.requestId ?? '', op: 'insert' }, () =>
-        relaxedCommit(() => appendMany.immediate(list)),
-      ),
-    byRequestId: (requestId) => byRequest.all(requestId).map(toRecord),
-    since: (from, q = {}) =>
-      since
+      )
+    },
+    appendMany: (list) => {
+      const rows = list.map(paramsOf)
+      flush()
+      return many(rows)
+    },
+    // Stamped and turned into JSON now: a record that cannot be written throws here, to
+    // its caller, and never costs the others of its batch.
+    later: (e) => {
+      queue.add(paramsOf(e))
+    },
+    flush,
+    byRequestId: (requestId) => {
+      flush()
+      return byRequest.all(requestId).map(toRecord)
+    },
+    since: (from, q = {}) => {
+      flush()
+      return since
         .all({
           since: from,
           until: q.until ?? null,
           account: q.accountId ?? null,
           limit: q.limit ?? -1,
         })
-        .map(toRecord),
-    recent: (limit) => recent.all(limit).map(toRecord),
-    prune: (before) =>
-      guarded({ entity: 'decision', key: String(before), op: 'delete' }, () =>
+        .map(toRecord)
+    },
+    recent: (limit) => {
+      flush()
+      return recent.all(limit).map(toRecord)
+    },
+    prune: (before) => {
+      flush()
+      return guarded({ entity: 'decision', key: String(before), op: 'delete' }, () =>
         pruneTx.immediate(before),
-      ),
-    count: () => count.get() ?? 0,
+      )
+    },
+    count: () => {
+      flush()
+      return count.get() ?? 0
+    },
   }
 }

@@ -1,4 +1,5 @@
 export { openStore, DB_FILE, EXTERNAL_CHANGE_CHECK_MS } from './open.js'
+export { CHECKPOINT_INTERVAL_MS } from './checkpointer.js'
 export type { Store, OpenStoreOptions } from './open.js'
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js'
 export type { Migration } from './migrations.js'

@@ -6,6 +6,7 @@ import { createAccessKeyRepo, type AccessKeyRepo } from './access-keys.js'
 import { createAccountRepo, type AccountRepo } from './accounts.js'
 import { createClusterRepo, type ClusterRepo } from './clusters.js'
 import type { RepoContext } from './context.js'
+import { startCheckpointer } from './checkpointer.js'
 import { createDecisionLog, type DecisionLog, type DecisionLogSync } from './decisions.js'
 import { StoreError, StoreInvalidError } from './errors.js'
 import { ensureDir, ensurePrivateFile } from './files.js'
@@ -47,6 +48,17 @@ export interface OpenStoreOptions {
   readonly busyTimeoutMs?: number
   /** How decision-log appends are synced (default `normal`); every other write is FULL. */
   readonly decisionLogSync?: DecisionLogSync
+  /** How long queued decisions wait to be written together (default 20 ms; see `DecisionLog.later`). */
+  readonly decisionFlushMs?: number
+  /** Told when queued decisions could not be written (they are dropped); the stack logs it. */
+  readonly onDecisionsLost?: (lost: number, error: unknown) => void
+  /**
+   * `background`: WAL checkpoints run in a worker thread, never inside a commit on this
+   * thread (see `startCheckpointer`); for a server. Default `auto`: SQLite's own.
+   */
+  readonly checkpoints?: 'auto' | 'background'
+  /** Told of a background checkpointer's trouble (a failed checkpoint, the worker gone). */
+  readonly onCheckpointProblem?: (message: string) => void
   /** How Kubernetes object writes are synced (default `normal`, as the decision log). */
   readonly kubeObjectSync?: KubeObjectSync
   /** Tests only: a different migration list. */
@@ -205,6 +217,10 @@ export function openStore(options: OpenStoreOptions): Store {
     throw e
   }
   const ctx: RepoContext = { db, clock: options.clock, dir }
+  const checkpointer =
+    options.checkpoints === 'background'
+      ? startCheckpointer(db, path, options.onCheckpointProblem ?? (() => undefined))
+      : undefined
   const integrity = db.prepare<[], string>('PRAGMA integrity_check').pluck()
   const foreignKeys = db.prepare<[], { table: string; rowid: number | null; parent: string }>(
     'PRAGMA foreign_key_check',
@@ -230,6 +246,11 @@ export function openStore(options: OpenStoreOptions): Store {
     busyTimeout: pragma('busy_timeout'),
   }
   const tx = db.transaction((fn: () => unknown) => fn())
+  const decisions = createDecisionLog(ctx, {
+    sync: options.decisionLogSync ?? 'normal',
+    ...(options.decisionFlushMs === undefined ? {} : { flushMs: options.decisionFlushMs }),
+    ...(options.onDecisionsLost === undefined ? {} : { onLost: options.onDecisionsLost }),
+  })
   const hasS3 = hasTable(db, 's3_buckets')
   return {
     dir,
@@ -247,7 +268,7 @@ export function openStore(options: OpenStoreOptions): Store {
     kubeObjects: hasTable(db, 'kube_changes')
       ? createKubeObjectRepo(ctx, options.kubeObjectSync ?? 'normal')
       : missingKubeObjectRepo(migration.to),
-    decisions: createDecisionLog(ctx, options.decisionLogSync ?? 'normal'),
+    decisions,
     s3Buckets: hasS3 ? createS3BucketRepo(ctx) : missingS3BucketRepo(migration.to),
     s3Objects: hasS3 ? createS3ObjectRepo(ctx) : missingS3ObjectRepo(migration.to),
     transaction: <T>(fn: () => T): T => {
@@ -303,7 +324,10 @@ export function openStore(options: OpenStoreOptions): Store {
       return db.open
     },
     close: () => {
-      if (db.open) db.close()
+      if (!db.open) return
+      decisions.flush()
+      checkpointer?.stop()
+      db.close()
     },
   }
 }

@@ -4,7 +4,6 @@ import { PolicyCache, type Authorizer, type Principal } from '../iam/index.js'
 import type { Store } from '../store/index.js'
 import { assumeRole } from './assume-role.js'
 import { getCallerIdentity } from './caller-identity.js'
-import { DecisionSink } from './decisions.js'
 import type { JwksFetcher } from './jwks-fetcher.js'
 import { StsLookups } from './lookups.js'
 import { TokenMemo } from './token-memo.js'
@@ -21,11 +20,6 @@ interface StsDeps {
   readonly logger?: Logger
   /** Compiled trust and session policies (one is made when absent). */
   readonly cache?: PolicyCache
-  /**
-   * Milliseconds successful decisions may wait to be written in one transaction (default
-   * 20; 0 writes them on the next event-loop turn). Refusals are written at once.
-   */
-  readonly decisionFlushMs?: number
 }
 
 /**
@@ -37,7 +31,6 @@ export function createStsActions(deps: StsDeps): readonly QueryAction<Principal>
   const web = {
     ...deps,
     trustCache,
-    decisions: new DecisionSink(deps.store, deps.logger, deps.decisionFlushMs),
     lookups: new StsLookups(deps.store),
     memo: new TokenMemo(),
   }

@@ -8,7 +8,7 @@ import {
 import type { Authorizer, PolicyCache, Principal } from '../iam/index.js'
 import { compilePolicy, evaluate, type ContextEntry, type EvalRequest } from '../policy/index.js'
 import type { Store } from '../store/index.js'
-import { DecisionRecorder, type DecisionSink } from './decisions.js'
+import { DecisionRecorder } from './decisions.js'
 import { assumeRoleParams, DEFAULT_DURATION_SECONDS, parseRoleArn } from './params.js'
 import type { SessionCodec } from './session-codec.js'
 import { sessionPolicies } from './session-policy.js'
@@ -25,7 +25,6 @@ interface AssumeRoleDeps {
   readonly sessions: SessionCodec
   readonly authorizer: Authorizer
   readonly trustCache: PolicyCache
-  readonly decisions: DecisionSink
 }
 
 // Stands in for the caller's identity layer while asking the trust policy alone whether it
@@ -46,7 +45,7 @@ const ALLOW_ALL = compilePolicy(
 export function assumeRole(deps: AssumeRoleDeps, ctx: QueryContext<Principal>): ResultStruct {
   const caller = ctx.caller?.principal
   if (caller === undefined) throw new Error('AssumeRole is a signed action')
-  const rec = new DecisionRecorder(deps.decisions, {
+  const rec = new DecisionRecorder(deps.store.decisions, {
     requestId: ctx.requestId,
     at: ctx.nowMs,
     action: ACTION,

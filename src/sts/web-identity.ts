@@ -2,7 +2,7 @@ import type { QueryContext, ResultStruct } from '../aws/index.js'
 import type { Clock, Logger } from '../core/index.js'
 import type { PolicyCache, Principal } from '../iam/index.js'
 import type { Store } from '../store/index.js'
-import { DecisionRecorder, type DecisionSink } from './decisions.js'
+import { DecisionRecorder } from './decisions.js'
 import type { JwksFetcher } from './jwks-fetcher.js'
 import type { StsLookups } from './lookups.js'
 import { parseRoleArn, webIdentityParams } from './params.js'
@@ -33,7 +33,6 @@ interface WebIdentityDeps {
   readonly sessions: SessionCodec
   readonly jwks: JwksFetcher
   readonly trustCache: PolicyCache
-  readonly decisions: DecisionSink
   readonly lookups: StsLookups
   readonly memo: TokenMemo
   readonly logger?: Logger | undefined
@@ -70,7 +69,7 @@ export async function assumeRoleWithWebIdentity(
   ctx: QueryContext<Principal>,
 ): Promise<ResultStruct> {
   const base = { requestId: ctx.requestId, at: ctx.nowMs, action: WEB_IDENTITY_ACTION }
-  const rec = new DecisionRecorder(deps.decisions, base)
+  const rec = new DecisionRecorder(deps.store.decisions, base)
   const reject: Reject = (check, error, detail) => {
     ctx.annotate({ check })
     return rec.reject(check, error, detail)

@@ -2,6 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Database from 'better-sqlite3'
 import { isStoreError, type NewDecision } from '../../../src/store/index.js'
+import { join } from 'node:path'
 import { ACCOUNT, T0, fixture } from './helpers.js'
 
 const deny: NewDecision = {
@@ -143,4 +144,101 @@ test('appends commit relaxed (NORMAL) and restore FULL; inside a transaction the
   full.decisions.append({ ...deny, requestId: 'full' })
   assert.equal(full.pragmas().synchronous, 'FULL')
   assert.equal(store.decisions.byRequestId('full').length, 1)
+})
+
+const allowed = (requestId: string): NewDecision => ({
+  requestId,
+  action: 's3:GetObject',
+  decision: 'allowed',
+  reasons: { rule: 'identity allows' },
+})
+
+test('later: queued records are stamped when queued and read at once, in order, by this connection', (t) => {
+  const { store, clock } = fixture(t)
+  store.decisions.later(allowed('a'))
+  clock.advance(7)
+  store.decisions.later(allowed('b'))
+  store.decisions.append({ ...deny, requestId: 'c' })
+  assert.deepEqual(
+    store.decisions.recent(10).map((d) => [d.requestId, d.at]),
+    [
+      ['a', T0],
+      ['b', T0 + 7],
+      ['c', T0 + 7],
+    ],
+    'queued records go first, with the time they were queued at',
+  )
+  store.decisions.later(allowed('d'))
+  assert.equal(store.decisions.count(), 4)
+  store.decisions.later(allowed('e'))
+  assert.equal(store.decisions.byRequestId('e').length, 1)
+  store.decisions.later(allowed('f'))
+  assert.equal(store.decisions.since(T0).length, 6)
+})
+
+test('later: another process sees queued records within flushMs, or at once at 256 queued', async (t) => {
+  const { store, reopen } = fixture(t)
+  const reader = reopen()
+  store.decisions.later(allowed('soon'))
+  assert.equal(reader.decisions.count(), 0, 'not written yet')
+  await new Promise((r) => setTimeout(r, 200))
+  assert.equal(reader.decisions.count(), 1, 'written by the timer')
+  for (let i = 0; i < 256; i++) store.decisions.later(allowed(`n${String(i)}`))
+  assert.equal(reader.decisions.count(), 257, 'the 256th queued record writes the batch')
+})
+
+test('later: close writes what is queued; a record that is not JSON is refused at once', (t) => {
+  const { store, reopen } = fixture(t)
+  const cyclic: Record<string, unknown> = {}
+  cyclic['self'] = cyclic
+  store.decisions.later(allowed('kept'))
+  assert.throws(
+    () => {
+      store.decisions.later({ ...allowed('bad'), reasons: cyclic })
+    },
+    (e: unknown) => isStoreError(e, 'ERR_STORE_INVALID'),
+  )
+  store.close()
+  const again = reopen()
+  assert.deepEqual(
+    again.decisions.recent(5).map((d) => d.requestId),
+    ['kept'],
+  )
+})
+
+test('later: nothing queued is written inside another transaction (its rollback would lose it)', (t) => {
+  const { store } = fixture(t)
+  store.decisions.later(allowed('outside'))
+  assert.throws(() =>
+    store.transaction(() => {
+      store.decisions.append({ ...deny, requestId: 'in-tx' })
+      throw new Error('abort')
+    }),
+  )
+  assert.deepEqual(
+    store.decisions.recent(5).map((d) => d.requestId),
+    ['outside'],
+  )
+})
+
+test('later: a batch that cannot be written is reported with its size', async (t) => {
+  const lost: number[] = []
+  const { reopen, dir } = fixture(t)
+  const store = reopen({
+    busyTimeoutMs: 0,
+    decisionFlushMs: 1,
+    onDecisionsLost: (n) => {
+      lost.push(n)
+    },
+  })
+  // Another connection holds the write lock, and this store waits for none.
+  const raw = new Database(join(dir, 'irsa.db'))
+  t.after(() => raw.close())
+  raw.exec('BEGIN IMMEDIATE')
+  store.decisions.later(allowed('x'))
+  store.decisions.later(allowed('y'))
+  await new Promise((r) => setTimeout(r, 100))
+  raw.exec('ROLLBACK')
+  assert.deepEqual(lost, [2])
+  assert.equal(store.decisions.count(), 0, 'dropped, not half-written')
 })

@@ -229,7 +229,6 @@ export async function harness(
       jwks,
       authorizer,
       logger,
-      decisionFlushMs: 0,
     }),
     credentials: createCredentialLookup({ store, sessions, clock }),
     clock,
