@@ -21,6 +21,7 @@ import { annotate, scrub, type LogLine } from './http/log-line.js'
 import { timeOrderedRequestIds } from './http/request-id.js'
 import { QueryParams } from './query/params.js'
 import { RestRouter } from './rest-router.js'
+import { httpDateFormatter } from './http/date.js'
 import { isEksPath, isS3Request, routeService, speaksAwsJson, unservedService } from './routing.js'
 import { AWS_SERVICES, SERVICE_PROTOCOLS, type AwsService } from './services.js'
 import type { SigV4Request } from './sigv4/authorization.js'
@@ -160,17 +161,7 @@ export function createAwsApp<P>(deps: AwsAppDeps<P>): AwsApp {
     owners.set(a.action, [...(owners.get(a.action) ?? []), a.service])
   }
   const router = new RestRouter(deps.routes ?? [])
-  // The Date header changes once a second: format it once a second.
-  let dateSecond = Number.NaN
-  let dateText = ''
-  const httpDate = (ms: number): string => {
-    const second = Math.floor(ms / 1000)
-    if (second !== dateSecond) {
-      dateSecond = second
-      dateText = new Date(second * 1000).toUTCString()
-    }
-    return dateText
-  }
+  const httpDate = httpDateFormatter()
   const servicesFor = (action: string): readonly AwsService[] => owners.get(action) ?? []
   const tellRefused = (r: Refusal<P>): void => {
     try {

@@ -12,6 +12,7 @@ export type {
 } from './handlers.js'
 export { routeService, isS3Host, isS3Request } from './routing.js'
 export { splitTarget } from './http/request.js'
+export { httpDateFormatter } from './http/date.js'
 export { scrub } from './http/log-line.js'
 
 export { AwsError, awsError, isAwsError } from './errors/aws-error.js'

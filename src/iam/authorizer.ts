@@ -7,7 +7,7 @@ import {
   type Explanation,
   type PolicySet,
 } from '../policy/index.js'
-import type { Store } from '../store/index.js'
+import { GenerationMemo, type Store } from '../store/index.js'
 import { accessDeniedMessage, displayResource } from './access-denied.js'
 import { changesAwsManagedPolicy } from './aws-managed-guard.js'
 import { PolicyCache } from './policy-cache.js'
@@ -45,39 +45,59 @@ interface AuthorizerDeps {
   readonly cache?: PolicyCache
 }
 
+/** A role session's policy layers and its role's tags (`aws:PrincipalTag/…`). */
+export interface SessionPolicyLayers {
+  readonly set: PolicySet<CompiledPolicy>
+  readonly roleTags: readonly { key: string; value: string }[]
+}
+
 /**
- * The policy layers of a role session, compiled through `cache`: the role's identity
+ * The policy layers of role sessions, compiled through `cache`: the role's identity
  * policies, its permissions boundary (when it has one) and the session policies of the
- * assume call (when it passed any), with the role's tags (`aws:PrincipalTag/…`).
- * Undefined when the session's role no longer exists (looked up by its unique id).
+ * assume call (when it passed any), with the role's tags. Reused while the store's
+ * generation stays the same (see `GenerationMemo`), so a pod signing call after call costs
+ * no role, policy or tag read; any change to the database applies to the next call.
  */
-export function sessionPolicySet(
-  store: Store,
-  cache: PolicyCache,
-  p: RoleSessionPrincipal,
-):
-  | { set: PolicySet<CompiledPolicy>; roleTags: readonly { key: string; value: string }[] }
-  | undefined {
-  // By unique id: a role deleted and created again under the same name is another role,
-  // and grants nothing to the old one's sessions.
-  const role = store.roles.getById(p.roleId)
-  if (role === undefined) return undefined
-  const own = rolePolicies(store, cache, role)
-  const session: CompiledPolicy[] = []
-  if (p.sessionPolicy !== undefined)
-    session.push(cache.get(p.sessionPolicy, 'session', 'session policy', 'none'))
-  for (const arn of p.sessionPolicyArns ?? []) {
-    const c = compileManaged(store, cache, arn, 'session')
-    if (c !== undefined) session.push(c)
+export class SessionPolicies {
+  readonly #store: Store
+  readonly #cache: PolicyCache
+  readonly #memo = new GenerationMemo<SessionPolicyLayers>()
+
+  constructor(store: Store, cache: PolicyCache) {
+    this.#store = store
+    this.#cache = cache
   }
-  const withSession = p.sessionPolicy !== undefined || (p.sessionPolicyArns?.length ?? 0) > 0
-  return {
-    set: {
-      identity: own.identity,
-      ...(own.boundary === undefined ? {} : { boundary: own.boundary }),
-      ...(withSession ? { session } : {}),
-    },
-    roleTags: role.tags,
+
+  /** The layers of `p`; undefined when its role no longer exists (looked up by unique id). */
+  load(p: RoleSessionPrincipal): SessionPolicyLayers | undefined {
+    const key = `${p.roleId}\n${(p.sessionPolicyArns ?? []).join(' ')}\n${p.sessionPolicy ?? ''}`
+    return this.#memo.get(key, this.#store.generation(), () => this.#read(p))
+  }
+
+  #read(p: RoleSessionPrincipal): SessionPolicyLayers | undefined {
+    const store = this.#store
+    const cache = this.#cache
+    // By unique id: a role deleted and created again under the same name is another role,
+    // and grants nothing to the old one's sessions.
+    const role = store.roles.getById(p.roleId)
+    if (role === undefined) return undefined
+    const own = rolePolicies(store, cache, role)
+    const session: CompiledPolicy[] = []
+    if (p.sessionPolicy !== undefined)
+      session.push(cache.get(p.sessionPolicy, 'session', 'session policy', 'none'))
+    for (const arn of p.sessionPolicyArns ?? []) {
+      const c = compileManaged(store, cache, arn, 'session')
+      if (c !== undefined) session.push(c)
+    }
+    const withSession = p.sessionPolicy !== undefined || (p.sessionPolicyArns?.length ?? 0) > 0
+    return {
+      set: {
+        identity: own.identity,
+        ...(own.boundary === undefined ? {} : { boundary: own.boundary }),
+        ...(withSession ? { session } : {}),
+      },
+      roleTags: role.tags,
+    }
   }
 }
 
@@ -86,13 +106,14 @@ export function sessionPolicySet(
  * anything. A role session may do what its role's identity policies (attached managed and
  * inline) allow, cut down by the role's permissions boundary and by the session policies
  * of the assume call; an explicit Deny in any of them wins. Policies are compiled once per
- * document text (see {@link PolicyCache}). Every decision, allowed or not, is appended to
- * `store.decisions` with the explanation's reasons; a denial throws `AccessDenied` worded
- * as AWS words it.
+ * document text (see {@link PolicyCache}). Every decision, allowed or not, is recorded in
+ * `store.decisions` with the explanation's reasons (allowed ones queued and written in
+ * batches, denials at once); a denial throws `AccessDenied` worded as AWS words it.
  */
 export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
   const cache = deps.cache ?? new PolicyCache()
   const { store, clock } = deps
+  const sessions = new SessionPolicies(store, cache)
   return {
     authorize(req) {
       const nowMs = clock.now()
@@ -118,14 +139,14 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
         })
       }
       if (p.kind === 'root') {
-        store.decisions.append({
+        store.decisions.later({
           ...base,
           decision: 'allowed',
           reasons: { rule: 'the account root user may perform every action in its account' },
         })
         return
       }
-      const loaded = sessionPolicySet(store, cache, p)
+      const loaded = sessions.load(p)
       let why: Explanation | undefined
       if (loaded !== undefined) {
         const request: EvalRequest = {
@@ -149,7 +170,7 @@ export function createAuthorizer(deps: AuthorizerDeps): Authorizer {
           ? { rule: `the session's role ${p.roleArn} no longer exists` }
           : explanationReasons(why)
       if (decision === 'allowed') {
-        store.decisions.append({ ...base, decision, reasons })
+        store.decisions.later({ ...base, decision, reasons })
         return
       }
       store.decisions.append({ ...base, decision, errorCode: 'AccessDenied', reasons })

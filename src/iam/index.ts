@@ -1,6 +1,7 @@
 export type { Principal, RoleSessionPrincipal } from './principal.js'
 export { rootPrincipal } from './principal.js'
-export { createAuthorizer, sessionPolicySet } from './authorizer.js'
+export { createAuthorizer, SessionPolicies } from './authorizer.js'
+export type { SessionPolicyLayers } from './authorizer.js'
 export { explanationReasons } from './reasons.js'
 export type { Authorizer } from './authorizer.js'
 export { PolicyCache, DEFAULT_POLICY_CACHE_BYTES } from './policy-cache.js'

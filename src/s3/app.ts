@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
   awsError,
   headerValue,
+  httpDateFormatter,
   S3_ERRORS,
   scrub,
   SigningKeyCache,
@@ -151,6 +152,7 @@ export function createS3App<P>(deps: S3AppDeps<P>): S3Hook {
   const newRequestId = deps.newRequestId ?? timeOrderedRequestIds(clock)
   const keyCache = deps.keyCache ?? new SigningKeyCache()
   const hostSuffixes = deps.hostSuffixes ?? DEFAULT_HOST_SUFFIXES
+  const httpDate = httpDateFormatter()
 
   const tellRefused = (r: S3Refusal<P>): void => {
     try {
@@ -246,7 +248,7 @@ export function createS3App<P>(deps: S3AppDeps<P>): S3Hook {
       ...lengthHeader(result),
       [REQUEST_ID_HEADER]: requestId,
       [HOST_ID_HEADER]: hostId(requestId),
-      Date: new Date(clock.now()).toUTCString(),
+      Date: httpDate(clock.now()),
       Server: 'AmazonS3',
       ...(unread ? { Connection: 'close' } : {}),
     })

@@ -78,9 +78,20 @@ export function timestamp(ms: number): ResultTimestamp {
   return { kind: 'timestamp', ms }
 }
 
-/** `2014-10-24T23:00:23Z`: ISO 8601, UTC, whole seconds, as AWS Query renders times. */
+let lastSecond = Number.NaN
+let lastIso = ''
+
+/**
+ * `2014-10-24T23:00:23Z`: ISO 8601, UTC, whole seconds, as AWS Query renders times. (The
+ * last second's text is kept: every signed request's `aws:CurrentTime` asks for now.)
+ */
 export function iso8601Seconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+  const second = Math.floor(ms / 1000)
+  if (second !== lastSecond) {
+    lastIso = new Date(second * 1000).toISOString().replace('.000Z', 'Z')
+    lastSecond = second
+  }
+  return lastIso
 }
 
 /** Whole epoch seconds, as the JSON renderings carry times. */

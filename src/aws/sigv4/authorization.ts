@@ -45,27 +45,50 @@ export function headerValue(headers: HeaderValues, name: string): string | undef
   return headers[name]?.[0]
 }
 
+/** A query parameter's name, percent-decoded; undefined when it is not valid UTF-8 escapes. */
+function decodeName(raw: string): string | undefined {
+  if (!raw.includes('%')) return raw
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return undefined
+  }
+}
+
+/** The query string {@link queryParams} read last, and what it read. */
+let lastQuery: string | undefined
+let lastParams: ReadonlyMap<string, string> = new Map()
+
+/**
+ * A query string's raw values by decoded name, the first of a repeated name winning (a
+ * name that does not decode is skipped). A request asks for a dozen of its parameters
+ * (which signature version, which credential, which token…), so the last query string's
+ * map is kept: each question after the first is one lookup, not a scan of the query.
+ */
+function queryParams(rawQuery: string): ReadonlyMap<string, string> {
+  if (rawQuery === lastQuery) return lastParams
+  const params = new Map<string, string>()
+  for (const piece of rawQuery.split('&')) {
+    const eq = piece.indexOf('=')
+    const name = decodeName(eq === -1 ? piece : piece.slice(0, eq))
+    if (name === undefined || params.has(name)) continue
+    params.set(name, eq === -1 ? '' : piece.slice(eq + 1))
+  }
+  lastQuery = rawQuery
+  lastParams = params
+  return params
+}
+
 /** One query parameter's value, decoded strictly (`+` stays `+`), or undefined. */
 export function queryParam(rawQuery: string, name: string): string | undefined {
   if (rawQuery === '') return undefined
-  for (const piece of rawQuery.split('&')) {
-    const eq = piece.indexOf('=')
-    const rawName = eq === -1 ? piece : piece.slice(0, eq)
-    let decodedName: string
-    try {
-      decodedName = decodeURIComponent(rawName)
-    } catch {
-      continue
-    }
-    if (decodedName !== name) continue
-    const rawValue = eq === -1 ? '' : piece.slice(eq + 1)
-    try {
-      return decodeURIComponent(rawValue)
-    } catch {
-      return rawValue
-    }
+  const raw = queryParams(rawQuery).get(name)
+  if (raw === undefined || !raw.includes('%')) return raw
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
   }
-  return undefined
 }
 
 /** Algorithm names safe to echo: AWS's own and the standard HTTP schemes, never a credential. */

@@ -4,7 +4,7 @@ import {
   buildRequestContext,
   explanationReasons,
   PolicyCache,
-  sessionPolicySet,
+  SessionPolicies,
   type Principal,
 } from '../../iam/index.js'
 import type { CompiledPolicy, ContextEntry, RequestContext } from '../../policy/index.js'
@@ -90,12 +90,13 @@ function verdictReasons(v: S3Verdict): Record<string, unknown> {
 
 /**
  * The S3 authoriser ({@link S3Authorize}): resolves the question to its IAM action,
- * resource ARN and condition keys, loads the caller's policies, the bucket (policy,
- * Block Public Access, Object Ownership, ACL) and the object (ACL, tags), decides with
- * {@link decideS3}, records the decision in `store.decisions` (allowed or not, with the
- * explanation's reasons) and throws S3's `AccessDenied` on a denial: explained for a
- * caller of the bucket owner's account, `Access Denied` for another account and for
- * anonymous callers (the operator-only `reason` holds the rule either way).
+ * resource ARN and condition keys, loads the caller's policies (memoised per store
+ * generation: {@link SessionPolicies}), the bucket (policy, Block Public Access, Object
+ * Ownership, ACL) and the object (ACL, tags), decides with {@link decideS3}, records the
+ * decision in `store.decisions` (allowed or not, with the explanation's reasons; allowed
+ * ones queued and written in batches) and throws S3's `AccessDenied` on a denial:
+ * explained for a caller of the bucket owner's account, `Access Denied` for another
+ * account and for anonymous callers (the operator-only `reason` holds the rule either way).
  *
  * A request for a bucket that does not exist is let through (recorded as allowed, with
  * that reason): S3 answers `NoSuchBucket` whoever asks. `DeleteObjects` without a key is
@@ -104,6 +105,7 @@ function verdictReasons(v: S3Verdict): Record<string, unknown> {
 export function createS3Authorizer<P>(deps: S3AuthorizerDeps<P>): S3Authorize<P> {
   const cache = deps.cache ?? new PolicyCache()
   const { store, clock, resources } = deps
+  const sessions = new SessionPolicies(store, cache)
 
   const bucketPolicy = (bucket: S3BucketState | undefined): CompiledPolicy | undefined =>
     bucket?.policy === undefined
@@ -125,7 +127,7 @@ export function createS3Authorizer<P>(deps: S3AuthorizerDeps<P>): S3Authorize<P>
     const bucket =
       r.bucketScoped && r.bucketName !== undefined ? resources.bucket(r.bucketName) : undefined
     if (r.bucketScoped && bucket === undefined) {
-      store.decisions.append({
+      store.decisions.later({
         ...base,
         ...(principal === undefined ? {} : { accountId: principal.accountId }),
         decision: 'allowed',
@@ -150,7 +152,7 @@ export function createS3Authorizer<P>(deps: S3AuthorizerDeps<P>): S3Authorize<P>
       const facts = { principal, nowMs: q.nowMs, sourceIp: q.sourceIp, region: q.caller?.region }
       context = merge(buildRequestContext(facts), s3Keys)
     } else {
-      const loaded = sessionPolicySet(store, cache, principal)
+      const loaded = sessions.load(principal)
       requester = {
         kind: 'session',
         arn: principal.arn,
@@ -185,7 +187,7 @@ export function createS3Authorizer<P>(deps: S3AuthorizerDeps<P>): S3Authorize<P>
       reasons: verdictReasons(verdict),
     }
     if (verdict.decision === 'allowed') {
-      store.decisions.append(record)
+      store.decisions.later(record)
       return
     }
     store.decisions.append({ ...record, errorCode: 'AccessDenied' })

@@ -1,6 +1,7 @@
 import { awsError, S3_ERRORS, type Caller } from '../../aws/index.js'
 import type { S3BucketRecord, S3ObjectRecord, Store } from '../../store/index.js'
 import type { S3Files } from '../storage/files.js'
+import type { S3Records } from '../storage/records.js'
 import type { S3OpContext, S3PolicyRules } from '../types.js'
 import { parseXml, XmlSyntaxError, type XmlElement } from '../xml/parse.js'
 
@@ -28,6 +29,8 @@ export interface S3OpsDeps<P> {
 /** What every operation shares: the deps, the file store, small helpers. */
 export interface S3Env<P> {
   readonly store: Store
+  /** The rows of `store`, generation-memoised: what the hot paths read. */
+  readonly records: S3Records
   readonly files: S3Files
   readonly rules: S3PolicyRules
   readonly identify: (caller: Caller<P> | undefined) => S3Identity | undefined
@@ -41,7 +44,7 @@ export function header(ctx: { readonly headers: S3OpContext<unknown>['headers'] 
 /** The bucket the request names (the wire resolved it); NoSuchBucket when absent. */
 export function requireBucket<P>(env: S3Env<P>, ctx: S3OpContext<P>): S3BucketRecord {
   const name = ctx.target.bucket ?? ''
-  const bucket = env.store.s3Buckets.get(name)
+  const bucket = env.records.bucket(name)
   if (bucket === undefined) throw awsError(S3_ERRORS.NoSuchBucket, { reason: `no bucket ${name}` })
   return bucket
 }
@@ -58,7 +61,7 @@ export function keyOf<P>(ctx: S3OpContext<P>): string {
 export function requireObject<P>(env: S3Env<P>, ctx: S3OpContext<P>): S3ObjectRecord {
   const bucket = requireBucket(env, ctx)
   const key = keyOf(ctx)
-  const object = env.store.s3Objects.get(bucket.name, key)
+  const object = env.records.object(bucket.name, key)
   if (object === undefined)
     throw awsError(S3_ERRORS.NoSuchKey, { reason: `no key in ${bucket.name}` })
   return object

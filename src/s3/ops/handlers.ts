@@ -2,6 +2,7 @@ import { createS3Files, type S3Files } from '../storage/files.js'
 import type { S3Handler, S3Handlers, S3Operation } from '../types.js'
 import { bucketHandlers } from './buckets.js'
 import { configHandlers } from './config.js'
+import { createS3Records } from '../storage/records.js'
 import type { S3Env, S3OpsDeps } from './env.js'
 import { listingHandlers } from './listing.js'
 import { multipartHandlers } from './multipart.js'
@@ -34,6 +35,7 @@ export function createS3Operations<P>(deps: S3OpsDeps<P>): S3Operations<P> {
   const swept = files.sweep(deps.store.s3Objects.dataFiles())
   const env: S3Env<P> = {
     store: deps.store,
+    records: createS3Records(deps.store),
     files,
     rules: deps.policyRules,
     identify: (caller) => (caller === undefined ? undefined : deps.identify(caller)),

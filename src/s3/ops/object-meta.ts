@@ -82,8 +82,20 @@ export function tagsFromHeader(value: string | undefined): S3Tag[] {
   return tags
 }
 
-/** The response headers GET and HEAD send for an object's stored metadata. */
+/** {@link objectHeaders} of the records read lately (rows are reused while unchanged). */
+const headersOfRecord = new WeakMap<S3ObjectRecord, Readonly<Record<string, string>>>()
+
+/** The response headers GET and HEAD send for an object's stored metadata (a new object each call). */
 export function objectHeaders(o: S3ObjectRecord): Record<string, string> {
+  let headers = headersOfRecord.get(o)
+  if (headers === undefined) {
+    headers = storedHeaders(o)
+    headersOfRecord.set(o, headers)
+  }
+  return { ...headers }
+}
+
+function storedHeaders(o: S3ObjectRecord): Record<string, string> {
   const out: Record<string, string> = {
     'content-type': o.contentType,
     etag: o.etag,

@@ -4,6 +4,7 @@ import { createHash, createHmac } from 'node:crypto'
 import { manualClock } from '../../../src/core/index.js'
 import {
   SigningKeyCache,
+  queryParam,
   deriveSigningKey,
   isAwsError,
   parseAmzDate,
@@ -400,4 +401,19 @@ test('without X-Amz-Date, the Date header is the request time', async () => {
   const id = await verify(r)
   assert.equal(id.signedAtMs, T0)
   await rejectsWith(verify(r, T0 + 16 * MIN), 'SignatureDoesNotMatch', /^Signature expired/)
+})
+
+test('queryParam: decoded names, the first of a repeated name, strict decoding, any query in turn', () => {
+  const a = 'X-Amz-%43redential=AKID%2F20260101&x=1&x=2&bad%ZZ=3&plus=a+b&raw=%E0%A4%A&empty&'
+  const b = 'x=other'
+  assert.equal(queryParam(a, 'X-Amz-Credential'), 'AKID/20260101')
+  assert.equal(queryParam(a, 'x'), '1')
+  assert.equal(queryParam(b, 'x'), 'other', 'another query string is read afresh')
+  assert.equal(queryParam(a, 'x'), '1')
+  assert.equal(queryParam(a, 'bad%ZZ'), undefined)
+  assert.equal(queryParam(a, 'plus'), 'a+b')
+  assert.equal(queryParam(a, 'raw'), '%E0%A4%A', 'a value that does not decode is kept as sent')
+  assert.equal(queryParam(a, 'empty'), '')
+  assert.equal(queryParam(a, 'missing'), undefined)
+  assert.equal(queryParam('', 'x'), undefined)
 })

@@ -251,8 +251,9 @@ test('compiled policies are cached per document text; a new default version take
     const before = h.cache.stats()
     await h.ok('GetRole', { RoleName: 'app' }, keys)
     const after = h.cache.stats()
+    // The session's layers are memoised while the store is unchanged, so the second call
+    // may not even ask the cache; it must not compile.
     assert.equal(after.misses, before.misses, 'the second call compiles nothing')
-    assert.ok(after.hits > before.hits)
     await h.ok('CreatePolicyVersion', {
       PolicyArn: p.Arn,
       PolicyDocument: policy({ Effect: 'Allow', Action: 'iam:ListRoles', Resource: '*' }),

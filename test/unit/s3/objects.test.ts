@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { createS3ResourceLookup } from '../../../src/s3/index.js'
 import {
   body,
   harness,
@@ -84,6 +85,31 @@ test('replacing an object removes the old file after the new row commits', async
   assert.notEqual(first, second)
   assert.equal(existsSync(join(h.ops.files.layout.dataDir, first)), false)
   assert.equal((await get(h, 'k')).data, 'two')
+})
+
+test('rows are read once per store generation: every write applies to the very next read', async (t) => {
+  const h = harness(t)
+  await makeBucket(h)
+  const lookup = createS3ResourceLookup(h.store)
+  await put(h, 'k', 'one')
+  assert.equal((await get(h, 'k')).data, 'one')
+  assert.equal((await get(h, 'k')).data, 'one')
+  assert.deepEqual(lookup.object(B, 'k')?.tags, [])
+  await put(h, 'k', 'two')
+  assert.equal((await get(h, 'k')).data, 'two')
+  const tagging = '<Tagging><TagSet><Tag><Key>env</Key><Value>prod</Value></Tag></TagSet></Tagging>'
+  assert.equal(
+    (await h.call('PutObjectTagging', { bucket: B, key: 'k', body: tagging })).status,
+    200,
+  )
+  assert.deepEqual(lookup.object(B, 'k')?.tags, [{ key: 'env', value: 'prod' }])
+  assert.equal((await h.call('DeleteObject', { bucket: B, key: 'k' })).status, 204)
+  await rejectsWith(get(h, 'k'), 'NoSuchKey')
+  assert.equal(lookup.object(B, 'k'), undefined)
+  assert.ok(lookup.bucket(B))
+  assert.equal((await h.call('DeleteBucket', { bucket: B })).status, 204)
+  assert.equal(lookup.bucket(B), undefined)
+  await rejectsWith(h.call('HeadBucket', { bucket: B }), 'NoSuchBucket')
 })
 
 test('the stored checksum comes back only with x-amz-checksum-mode: ENABLED', async (t) => {
