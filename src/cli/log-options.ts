@@ -1,6 +1,12 @@
 import { createWriteStream } from 'node:fs'
 import { resolve } from 'node:path'
-import { createLogger, InputError, type LogFormat, type Logger } from '../core/index.js'
+import {
+  batchedWriter,
+  createLogger,
+  InputError,
+  type LogFormat,
+  type Logger,
+} from '../core/index.js'
 import type { Args, Io, OptionSpec } from './command.js'
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
@@ -50,26 +56,26 @@ function formatOf(args: Args, toTerminal: boolean): LogFormat {
 /**
  * The logger of a serving command, from its flags: the level from `--log-level` (else
  * `IRSA_LOG_LEVEL`, else `fallbackLevel`); lines to `--log-file` when the command has
- * one (appended, mode 0600), else to stderr; as text for a person when they go to a
+ * one (appended, mode 0600), else to stderr (the lines of one turn of the event loop in
+ * one write: see `batchedWriter`); as text for a person when they go to a
  * terminal, JSON lines otherwise, unless `--log-format` says which.
  */
 export function commandLogger(args: Args, io: Io, fallbackLevel = 'info'): CommandLogger {
   const level = levelOf(args, io, fallbackLevel)
   const file = args.string('log-file')
   const format = formatOf(args, file === undefined && io.stderrIsTerminal === true)
-  if (file === undefined)
+  if (file === undefined) {
+    const stderr = batchedWriter((text) => {
+      io.stderr(text)
+    })
     return {
-      log: createLogger({
-        level,
-        format,
-        destination: {
-          write: (line) => {
-            io.stderr(line)
-          },
-        },
-      }),
-      done: () => Promise.resolve(),
+      log: createLogger({ level, format, destination: stderr }),
+      done: () => {
+        stderr.flush()
+        return Promise.resolve()
+      },
     }
+  }
   const stream = createWriteStream(resolve(io.cwd, file), { flags: 'a', mode: 0o600 })
   return {
     log: createLogger({ level, format, destination: stream }),

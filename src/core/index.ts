@@ -4,6 +4,8 @@ export { IrsaError, InputError, isIrsaError, describeError } from './errors.js'
 export { readTextFile } from './read-file.js'
 export { parseGoDurationNs } from './go-duration.js'
 export { createLogger, silentLogger } from './log.js'
+export { batchedWriter, LOG_BATCH_MAX_CHARS } from './log-batch.js'
+export type { BatchedWriter } from './log-batch.js'
 export { redactSecrets, CENSOR, MAX_REDACT_DEPTH } from './redact.js'
 export type { Logger, LogFormat } from './log.js'
 export {
