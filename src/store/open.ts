@@ -7,6 +7,7 @@ import { createAccountRepo, type AccountRepo } from './accounts.js'
 import { createClusterRepo, type ClusterRepo } from './clusters.js'
 import type { RepoContext } from './context.js'
 import { startCheckpointer } from './checkpointer.js'
+import { countWrites } from './write-count.js'
 import { createDecisionLog, type DecisionLog, type DecisionLogSync } from './decisions.js'
 import { StoreError, StoreInvalidError } from './errors.js'
 import { ensureDir, ensurePrivateFile } from './files.js'
@@ -205,6 +206,7 @@ export function openStore(options: OpenStoreOptions): Store {
   ensureDir(dir)
   ensurePrivateFile(path)
   const db = open(path, busyTimeoutMs)
+  const localWrites = countWrites(db)
   let migration: MigrationResult
   try {
     configure(db, path, busyTimeoutMs)
@@ -233,7 +235,8 @@ export function openStore(options: OpenStoreOptions): Store {
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck()
   let seenTotal = -1
   let seenVersion = -1
-  let versionAt = Number.NEGATIVE_INFINITY
+  let seenWrites = -1
+  let checkedAt = Number.NEGATIVE_INFINITY
   let generation = 0
   const version = db
     .prepare<[], number | null>('SELECT max(version) FROM schema_migrations')
@@ -289,13 +292,16 @@ export function openStore(options: OpenStoreOptions): Store {
     },
     schemaVersion: () => version.get() ?? 0,
     generation: () => {
-      const total = totalChanges.get() ?? 0
+      // SQLite's counters are asked after a local write, else at most once per clock
+      // millisecond (another connection's commits; a write that bypassed countWrites).
       const now = options.clock.now()
-      let version = seenVersion
-      if (now - versionAt >= EXTERNAL_CHANGE_CHECK_MS || now < versionAt) {
-        version = dataVersion.get() ?? 0
-        versionAt = now
-      }
+      const writes = localWrites()
+      if (writes === seenWrites && now - checkedAt < EXTERNAL_CHANGE_CHECK_MS && now >= checkedAt)
+        return generation
+      seenWrites = writes
+      checkedAt = now
+      const total = totalChanges.get() ?? 0
+      const version = dataVersion.get() ?? 0
       if (total !== seenTotal || version !== seenVersion) {
         seenTotal = total
         seenVersion = version

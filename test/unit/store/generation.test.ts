@@ -42,3 +42,29 @@ test('generation moves within a clock millisecond of another connection (another
   clock.advance(EXTERNAL_CHANGE_CHECK_MS)
   assert.equal(store.generation(), g2, 'no commit, no change')
 })
+
+test('generation moves on a queued decision once written, inside and after a transaction; reads never', (t) => {
+  const { store } = fixture(t)
+  const g0 = store.generation()
+  store.decisions.later({ requestId: 'r', action: 's3:GetObject', decision: 'allowed' })
+  assert.equal(store.generation(), g0, 'queued: nothing written yet')
+  store.decisions.flush()
+  const g1 = store.generation()
+  assert.ok(g1 > g0, 'the batch is a change')
+  store.transaction(() => {
+    store.roles.create({ accountId: ACCOUNT, name: 'in-tx', assumeRolePolicyDocument: TRUST })
+    assert.ok(store.generation() > g1, 'seen inside the transaction at once')
+  })
+  const g2 = store.generation()
+  assert.throws(() =>
+    store.transaction(() => {
+      store.roles.create({ accountId: ACCOUNT, name: 'undone', assumeRolePolicyDocument: TRUST })
+      throw new Error('abort')
+    }),
+  )
+  const g3 = store.generation()
+  assert.ok(g3 >= g2, 'a rolled-back write may move it; it never goes back')
+  store.decisions.count()
+  store.roles.get(ACCOUNT, 'in-tx')
+  assert.equal(store.generation(), g3)
+})
