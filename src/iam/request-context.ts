@@ -12,6 +12,8 @@ interface ContextFacts {
   readonly roleTags?: readonly { readonly key: string; readonly value: string }[]
   /** Action-specific keys (`iam:PolicyARN`, `aws:RequestTag/…`): a string or a list. */
   readonly extra?: Readonly<Record<string, string | readonly string[]>> | undefined
+  /** Keys already typed (S3's `s3:signatureAge`, `aws:SecureTransport`…), set last. */
+  readonly typed?: Readonly<Record<string, ContextEntry>> | undefined
 }
 
 const one = (type: ContextEntry['type'], value: string): ContextEntry => ({ type, values: [value] })
@@ -53,5 +55,6 @@ export function buildRequestContext(facts: ContextFacts): RequestContext {
   if (facts.region !== undefined) ctx['aws:RequestedRegion'] = one('string', facts.region)
   for (const [k, v] of Object.entries(facts.extra ?? {}))
     ctx[k] = typeof v === 'string' ? one('string', v) : { type: 'stringList', values: [...v] }
+  if (facts.typed !== undefined) Object.assign(ctx, facts.typed)
   return ctx
 }

@@ -71,11 +71,6 @@ function anonymousContext(q: S3AuthQuestion<unknown>): Record<string, ContextEnt
   return ctx
 }
 
-function merge(base: RequestContext, s3: Record<string, ContextEntry>): RequestContext {
-  const out = Object.create(null) as Record<string, ContextEntry>
-  Object.assign(out, base, s3)
-  return out
-}
 
 /** The decision log's `reasons` for a verdict. */
 function verdictReasons(v: S3Verdict): Record<string, unknown> {
@@ -146,11 +141,16 @@ export function createS3Authorizer<P>(deps: S3AuthorizerDeps<P>): S3Authorize<P>
     if (principal === undefined) {
       // Unsigned, or signed by a principal irsa cannot place: only public grants apply.
       requester = { kind: 'anonymous' }
-      context = merge(anonymousContext(q), s3Keys)
+      context = Object.assign(anonymousContext(q), s3Keys)
     } else if (principal.kind === 'root') {
       requester = { kind: 'root', arn: principal.arn, accountId: principal.accountId }
-      const facts = { principal, nowMs: q.nowMs, sourceIp: q.sourceIp, region: q.caller?.region }
-      context = merge(buildRequestContext(facts), s3Keys)
+      context = buildRequestContext({
+        principal,
+        nowMs: q.nowMs,
+        sourceIp: q.sourceIp,
+        region: q.caller?.region,
+        typed: s3Keys,
+      })
     } else {
       const loaded = sessions.load(principal)
       requester = {
@@ -166,8 +166,9 @@ export function createS3Authorizer<P>(deps: S3AuthorizerDeps<P>): S3Authorize<P>
         sourceIp: q.sourceIp,
         region: q.caller?.region,
         roleTags: loaded?.roleTags ?? [],
+        typed: s3Keys,
       }
-      context = merge(buildRequestContext(facts), s3Keys)
+      context = buildRequestContext(facts)
     }
 
     const verdict = decideS3({
