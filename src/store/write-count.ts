@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 
-type Statement = Database.Statement<unknown[], unknown>
+type Statement = Database.Statement
 const RUNNERS = ['run', 'get', 'all', 'iterate'] as const
 
 /**
@@ -19,11 +19,11 @@ export function countWrites(db: Database.Database): () => number {
     const stmt = prepare(source)
     if (stmt.readonly) return stmt
     for (const name of RUNNERS) {
-      const runner = stmt[name] as (...args: unknown[]) => unknown
+      const runner = stmt[name].bind(stmt) as (...args: unknown[]) => unknown
       Object.defineProperty(stmt, name, {
-        value: function (this: Statement, ...args: unknown[]): unknown {
+        value: (...args: unknown[]): unknown => {
           writes++
-          return runner.apply(this, args)
+          return runner(...args)
         },
       })
     }
