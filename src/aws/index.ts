@@ -50,6 +50,12 @@ export type { SigV4Request } from './sigv4/authorization.js'
 export { headerValue, queryParam } from './sigv4/authorization.js'
 export type { HeaderValues } from './sigv4/canonical.js'
 export { UNSIGNED_PAYLOAD } from './sigv4/canonical.js'
-export { canonicalHeaders, canonicalRequest, stringToSign, sha256Hex } from './sigv4/canonical.js'
+export {
+  canonicalHeaders,
+  canonicalQueryValue,
+  canonicalRequest,
+  stringToSign,
+  sha256Hex,
+} from './sigv4/canonical.js'
 export { deriveSigningKey, SigningKeyCache } from './sigv4/signing-key.js'
 export { parseAmzDate, formatAmzDate } from './sigv4/amz-date.js'

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /** The SigV4 algorithm name, the only one irsa verifies. */
 export const ALGORITHM = 'AWS4-HMAC-SHA256'
@@ -6,9 +6,9 @@ export const ALGORITHM = 'AWS4-HMAC-SHA256'
 /** The payload-hash value for a body the signer chose not to sign. */
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
 
-/** Lower-case hex SHA-256. */
+/** Lower-case hex SHA-256 (one-shot: no Hash object per call). */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex')
+  return hash('sha256', data, 'hex')
 }
 
 /**
@@ -49,6 +49,20 @@ function decodeStrict(s: string): string {
 }
 
 /**
+ * A raw query value already in SigV4's encoding, which is therefore its own canonical
+ * form: unreserved characters and upper-case escapes of the ASCII characters that must be
+ * escaped (not of letters, digits, `-._~`, nor of bytes past ASCII). A session token
+ * (base64: `%2B`, `%2F`, `%3D`) is one, and skips a decode and an encode of its kilobyte.
+ */
+const ALREADY_CANONICAL =
+  /^(?:[A-Za-z0-9\-._~]|%(?:[01][0-9A-F]|2[0-9A-CF]|3[A-F]|40|5[B-E]|60|7[B-DF]))*$/
+
+/** A raw query value's canonical encoding. */
+export function canonicalQueryValue(raw: string): string {
+  return ALREADY_CANONICAL.test(raw) ? raw : uriEscape(decodeStrict(raw))
+}
+
+/**
  * The canonical query string: every parameter of the raw query (`+` is a literal plus,
  * as signers encode spaces as `%20`), each name and value URI-encoded, sorted by name
  * and then by value, joined with `&`. `exclude` names a parameter left out (the
@@ -61,8 +75,7 @@ function canonicalQuery(rawQuery: string, exclude?: string): string {
     const eq = piece.indexOf('=')
     const name = decodeStrict(eq === -1 ? piece : piece.slice(0, eq))
     if (exclude !== undefined && name === exclude) continue
-    const value = eq === -1 ? '' : decodeStrict(piece.slice(eq + 1))
-    pairs.push([uriEscape(name), uriEscape(value)])
+    pairs.push([uriEscape(name), eq === -1 ? '' : canonicalQueryValue(piece.slice(eq + 1))])
   }
   pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
   return pairs.map(([n, v]) => `${n}=${v}`).join('&')

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { escapeXml, type AwsError } from '../../aws/index.js'
 import { S3ErrorWithElements } from '../error-elements.js'
 import type { S3Target } from '../types.js'
@@ -10,7 +10,7 @@ export const HOST_ID_HEADER = 'x-amz-id-2'
 
 /** A stable host id for a request id (S3's `x-amz-id-2` / `<HostId>`), base64. */
 export function hostId(requestId: string): string {
-  return createHash('sha256').update(`irsa-s3:${requestId}`).digest('base64')
+  return hash('sha256', `irsa-s3:${requestId}`, 'base64')
 }
 
 const element = (name: string, value: string | undefined): string =>

@@ -5,6 +5,7 @@ import { manualClock } from '../../../src/core/index.js'
 import {
   SigningKeyCache,
   queryParam,
+  canonicalQueryValue,
   deriveSigningKey,
   isAwsError,
   parseAmzDate,
@@ -416,4 +417,36 @@ test('queryParam: decoded names, the first of a repeated name, strict decoding, 
   assert.equal(queryParam(a, 'empty'), '')
   assert.equal(queryParam(a, 'missing'), undefined)
   assert.equal(queryParam('', 'x'), undefined)
+})
+
+test('canonicalQueryValue: a value already in canonical form is kept; any other is decoded and encoded', () => {
+  // The oracle: decode strictly (keep what does not decode), then RFC 3986 encode.
+  const reference = (raw: string): string => {
+    let decoded = raw
+    if (raw.includes('%'))
+      try {
+        decoded = decodeURIComponent(raw)
+      } catch {
+        decoded = raw
+      }
+    return encodeURIComponent(decoded).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+    )
+  }
+  const pieces = ['a', 'Z', '9', '-', '.', '_', '~', '+', '/', '=', ' ', '!', '*', "'", '(', 'é']
+  for (let b = 0; b < 256; b++) {
+    const hex = b.toString(16).padStart(2, '0')
+    pieces.push(`%${hex.toUpperCase()}`, `%${hex}`)
+  }
+  pieces.push('%', '%G1', '%E2%82%AC', '%e2%82%ac', '%C3')
+  let seed = 7
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31)
+  for (let i = 0; i < 20000; i++) {
+    let raw = ''
+    for (let n = next() % 6; n >= 0; n--) raw += pieces[next() % pieces.length]
+    assert.equal(canonicalQueryValue(raw), reference(raw), JSON.stringify(raw))
+  }
+  const token = 'IQoJb3JpZ2luX2VjEN%2B%2F%3D'.repeat(40)
+  assert.equal(canonicalQueryValue(token), token)
 })
