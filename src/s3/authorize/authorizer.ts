@@ -71,7 +71,6 @@ function anonymousContext(q: S3AuthQuestion<unknown>): Record<string, ContextEnt
   return ctx
 }
 
-
 /** The decision log's `reasons` for a verdict. */
 function verdictReasons(v: S3Verdict): Record<string, unknown> {
   return {

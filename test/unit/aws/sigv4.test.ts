@@ -444,7 +444,7 @@ test('canonicalQueryValue: a value already in canonical form is kept; any other 
   const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31)
   for (let i = 0; i < 20000; i++) {
     let raw = ''
-    for (let n = next() % 6; n >= 0; n--) raw += pieces[next() % pieces.length]
+    for (let n = next() % 6; n >= 0; n--) raw += pieces[next() % pieces.length] ?? ''
     assert.equal(canonicalQueryValue(raw), reference(raw), JSON.stringify(raw))
   }
   const token = 'IQoJb3JpZ2luX2VjEN%2B%2F%3D'.repeat(40)
