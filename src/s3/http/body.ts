@@ -82,30 +82,28 @@ function verifyEnd(
  * It can be iterated once.
  */
 export function wireBody(source: AsyncIterable<Uint8Array>, plan: BodyPlan): WireBody {
-  const md5 = createHash('md5')
-  const sha = plan.payload.kind === 'sha256' ? createHash('sha256') : undefined
-  const digest = plan.checksum === undefined ? undefined : newDigest(plan.checksum.algorithm)
-  const decoder =
-    plan.payload.kind === 'chunked' ? new AwsChunkedDecoder(plan.payload.mode) : undefined
   let started = false
   let finished = false
   let md5Hex: string | undefined
   let declaredChecksum: string | undefined
-  let received = 0
-  const take = (piece: Uint8Array): void => {
-    md5.update(piece)
-    sha?.update(piece)
-    digest?.update(piece)
-    received += piece.length
-  }
+  // The digests are made when reading starts: most requests (GET, HEAD) never read.
   async function* read(): AsyncGenerator<Uint8Array> {
     if (started) throw new Error('an S3 body can be read once')
     started = true
+    const md5 = createHash('md5')
+    const sha = plan.payload.kind === 'sha256' ? createHash('sha256') : undefined
+    const digest = plan.checksum === undefined ? undefined : newDigest(plan.checksum.algorithm)
+    const decoder =
+      plan.payload.kind === 'chunked' ? new AwsChunkedDecoder(plan.payload.mode) : undefined
+    let received = 0
     for await (const raw of source) {
       const pieces = decoder === undefined ? [raw] : decoder.push(raw)
       for (const piece of pieces) {
         if (piece.length === 0) continue
-        take(piece)
+        md5.update(piece)
+        sha?.update(piece)
+        digest?.update(piece)
+        received += piece.length
         yield piece
       }
     }
