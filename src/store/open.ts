@@ -112,7 +112,9 @@ export interface Store {
    * committed by another, such as another process on the same file (noticed within
    * {@link EXTERNAL_CHANGE_CHECK_MS} of the clock). Two equal answers mean nothing changed
    * in between, so what was read at the first is still current: callers cache rows
-   * against it. Costs well under a microsecond, plus a few once per millisecond.
+   * against it. Inside a transaction every answer is new (what is read there may roll
+   * back), and so is the first after it. Costs well under a microsecond, plus about ten
+   * once per millisecond.
    */
   generation(): number
   /** The connection's durability settings, as SQLite reports them (for tests and doctor). */
@@ -228,14 +230,13 @@ export function openStore(options: OpenStoreOptions): Store {
     'PRAGMA foreign_key_check',
   )
   const checkpoint = db.prepare('PRAGMA wal_checkpoint(TRUNCATE)')
-  // total_changes() counts this connection's row changes (no file access: cheap, asked on
-  // every call); data_version moves when another connection commits (it opens a read
-  // transaction: shared-memory locks, a few µs), asked at most once per clock millisecond.
-  const totalChanges = db.prepare<[], number>('SELECT total_changes()').pluck()
+  // This connection's writes are counted as they run (countWrites); data_version moves
+  // when another connection commits (it opens a read transaction: shared-memory locks,
+  // about 10 µs under load), asked at most once per clock millisecond.
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck()
-  let seenTotal = -1
   let seenVersion = -1
   let seenWrites = -1
+  let afterTransaction = false
   let checkedAt = Number.NEGATIVE_INFINITY
   let generation = 0
   const version = db
@@ -292,20 +293,26 @@ export function openStore(options: OpenStoreOptions): Store {
     },
     schemaVersion: () => version.get() ?? 0,
     generation: () => {
-      // SQLite's counters are asked after a local write, else at most once per clock
-      // millisecond (another connection's commits; a write that bypassed countWrites).
-      const now = options.clock.now()
+      // Nothing read inside a transaction is reused, nor after it: it may roll back.
+      if (db.inTransaction) {
+        afterTransaction = true
+        return ++generation
+      }
       const writes = localWrites()
-      if (writes === seenWrites && now - checkedAt < EXTERNAL_CHANGE_CHECK_MS && now >= checkedAt)
-        return generation
-      seenWrites = writes
-      checkedAt = now
-      const total = totalChanges.get() ?? 0
-      const version = dataVersion.get() ?? 0
-      if (total !== seenTotal || version !== seenVersion) {
-        seenTotal = total
-        seenVersion = version
+      if (writes !== seenWrites || afterTransaction) {
+        seenWrites = writes
+        afterTransaction = false
         generation++
+      }
+      // Another connection's commit: SQLite is asked at most once per clock millisecond.
+      const now = options.clock.now()
+      if (now - checkedAt >= EXTERNAL_CHANGE_CHECK_MS || now < checkedAt) {
+        checkedAt = now
+        const version = dataVersion.get() ?? 0
+        if (version !== seenVersion) {
+          seenVersion = version
+          generation++
+        }
       }
       return generation
     },

@@ -4,13 +4,12 @@ type Statement = Database.Statement
 const RUNNERS = ['run', 'get', 'all', 'iterate'] as const
 
 /**
- * Counts this connection's writes as they are made: from now on every statement `db`
- * prepares that is not read-only (`INSERT`, `UPDATE`, `DELETE`, `PRAGMA x = y`, also with
- * `RETURNING`) bumps the count each time it runs, before it runs. Every repository
- * prepares its statements through `db.prepare`, so `Store.generation` can tell a local
- * change without asking SQLite (`total_changes()`, a statement of its own) on every call.
- * A write that bypasses it (`db.exec`: migrations, before anything is served) is still
- * seen through SQLite's own counters, checked at least once per clock millisecond.
+ * Counts this connection's writes as they are made, so `Store.generation` can tell a
+ * local change without asking SQLite: from now on every statement `db` prepares that is
+ * not read-only (`INSERT`, `UPDATE`, `DELETE`, `PRAGMA x = y`, also with `RETURNING`)
+ * bumps the count each time it runs (before it runs, so a failed write counts too), and
+ * so does every `db.exec` and every assigning `db.pragma`. Every repository reaches
+ * SQLite through these three.
  */
 export function countWrites(db: Database.Database): () => number {
   let writes = 0
@@ -29,6 +28,20 @@ export function countWrites(db: Database.Database): () => number {
     }
     return stmt
   }
+  const exec = db.exec.bind(db)
+  const pragma = db.pragma.bind(db)
   Object.defineProperty(db, 'prepare', { value: counting })
+  Object.defineProperty(db, 'exec', {
+    value: (source: string) => {
+      writes++
+      return exec(source)
+    },
+  })
+  Object.defineProperty(db, 'pragma', {
+    value: (source: string, options?: Database.PragmaOptions) => {
+      if (source.includes('=')) writes++
+      return pragma(source, options)
+    },
+  })
   return () => writes
 }

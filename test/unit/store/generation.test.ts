@@ -1,7 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { manualClock } from '../../../src/core/index.js'
-import { EXTERNAL_CHANGE_CHECK_MS, openStore } from '../../../src/store/index.js'
+import {
+  EXTERNAL_CHANGE_CHECK_MS,
+  GenerationMemo,
+  openStore,
+  type Role,
+} from '../../../src/store/index.js'
 import { ACCOUNT, T0, fixture } from './helpers.js'
 
 const TRUST = '{"Version":"2012-10-17","Statement":[]}'
@@ -67,4 +72,21 @@ test('generation moves on a queued decision once written, inside and after a tra
   store.decisions.count()
   store.roles.get(ACCOUNT, 'in-tx')
   assert.equal(store.generation(), g3)
+})
+
+test('what a memo read inside a transaction that rolled back is never served after it', (t) => {
+  const { store } = fixture(t)
+  store.roles.create({ accountId: ACCOUNT, name: 'app', assumeRolePolicyDocument: TRUST })
+  const memo = new GenerationMemo<Role>()
+  const read = () => memo.get('app', store.generation(), () => store.roles.get(ACCOUNT, 'app'))
+  assert.deepEqual(read()?.tags, [])
+  assert.throws(() =>
+    store.transaction(() => {
+      store.roles.tag(ACCOUNT, 'app', [{ key: 'team', value: 'gone' }])
+      assert.deepEqual(read()?.tags, [{ key: 'team', value: 'gone' }])
+      throw new Error('abort')
+    }),
+  )
+  assert.deepEqual(read()?.tags, [], 'the rolled-back tag is not served')
+  assert.equal(read(), read(), 'and the row read after it is reused again')
 })
