@@ -115,12 +115,14 @@ export async function compare(
   specs: readonly LoadSpec[],
   o: {
     readonly warmup: number
+    /** The warm-up's time cap (default `ms`). */
+    readonly warmupMs?: number
     readonly rounds: number
     readonly requests: number
     readonly ms: number
   },
 ): Promise<Stats[]> {
-  for (const s of specs) await runLoad(s, o.warmup, o.ms)
+  for (const s of specs) await runLoad(s, o.warmup, o.warmupMs ?? o.ms)
   const acc = specs.map(() => ({ rps: [] as number[], lat: [] as number[] }))
   for (let round = 0; round < o.rounds; round++) {
     const order = specs.map((_, i) => i)

@@ -94,6 +94,9 @@ const RESERVED = new Set([
 
 /** What one request has learnt so far, for its error answer and its log line. */
 interface Seen<P> {
+  /** The request target's path and query string, as sent. */
+  readonly path: string
+  readonly rawQuery: string
   target?: S3Target
   operation?: S3Operation
   caller?: Caller<P>
@@ -169,7 +172,7 @@ export function createS3App<P>(deps: S3AppDeps<P>): S3Hook {
     line: Line,
     seen: Seen<P>,
   ): Promise<S3Result> {
-    const { path, query: rawQuery } = splitTarget(req.url)
+    const { path, rawQuery } = seen
     const headers = req.headersDistinct
     const method = (req.method ?? 'GET').toUpperCase()
     const auth = await authenticateS3(
@@ -265,7 +268,7 @@ export function createS3App<P>(deps: S3AppDeps<P>): S3Hook {
     const nowMs = clock.now()
     const { path, query } = splitTarget(req.url)
     const line: Line = { requestId, method: req.method ?? 'GET', path, service: 's3' }
-    const seen: Seen<P> = { query: parseS3Query(query) }
+    const seen: Seen<P> = { path, rawQuery: query, query: parseS3Query(query) }
     let result: S3Result
     let error: AwsError | undefined
     try {
