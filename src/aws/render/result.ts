@@ -78,20 +78,22 @@ export function timestamp(ms: number): ResultTimestamp {
   return { kind: 'timestamp', ms }
 }
 
-let lastSecond = Number.NaN
-let lastIso = ''
+/** The texts of the last two seconds asked for (an STS answer asks for now and for its expiry, in turn). */
+const isoSeconds = new Map<number, string>()
 
 /**
  * `2014-10-24T23:00:23Z`: ISO 8601, UTC, whole seconds, as AWS Query renders times. (The
- * last second's text is kept: every signed request's `aws:CurrentTime` asks for now.)
+ * last two seconds' texts are kept: every signed request's `aws:CurrentTime` asks for now,
+ * every STS answer for its expiry too.)
  */
 export function iso8601Seconds(ms: number): string {
   const second = Math.floor(ms / 1000)
-  if (second !== lastSecond) {
-    lastIso = new Date(second * 1000).toISOString().replace('.000Z', 'Z')
-    lastSecond = second
-  }
-  return lastIso
+  const known = isoSeconds.get(second)
+  if (known !== undefined) return known
+  const text = new Date(second * 1000).toISOString().replace('.000Z', 'Z')
+  if (isoSeconds.size >= 2) isoSeconds.delete(isoSeconds.keys().next().value ?? second)
+  isoSeconds.set(second, text)
+  return text
 }
 
 /** Whole epoch seconds, as the JSON renderings carry times. */
