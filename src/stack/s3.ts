@@ -41,7 +41,7 @@ export async function createStackS3(deps: StackS3Deps): Promise<S3Hook> {
     store,
     clock,
     cache: deps.cache,
-    resources: createS3ResourceLookup(store),
+    resources: createS3ResourceLookup(ops.records),
     principalOf: (p) => p,
   })
   return createS3App<Principal>({

@@ -2,7 +2,7 @@ import { createS3Files, type S3Files } from '../storage/files.js'
 import type { S3Handler, S3Handlers, S3Operation } from '../types.js'
 import { bucketHandlers } from './buckets.js'
 import { configHandlers } from './config.js'
-import { createS3Records } from '../storage/records.js'
+import { createS3Records, type S3Records } from '../storage/records.js'
 import type { S3Env, S3OpsDeps } from './env.js'
 import { listingHandlers } from './listing.js'
 import { multipartHandlers } from './multipart.js'
@@ -15,6 +15,8 @@ export interface S3Operations<P> {
   readonly files: S3Files
   /** How many orphan files startup removed (interrupted writes, crashes before a commit). */
   readonly swept: number
+  /** The bucket and object rows the handlers read (memoised; the authoriser reads them too). */
+  readonly records: S3Records
 }
 
 /** Every handler as one that rejects (never throws synchronously). */
@@ -33,9 +35,10 @@ function rejecting<P>(handlers: S3Handlers<P>): S3Handlers<P> {
 export function createS3Operations<P>(deps: S3OpsDeps<P>): S3Operations<P> {
   const files = createS3Files(deps.dataDir)
   const swept = files.sweep(deps.store.s3Objects.dataFiles())
+  const records = createS3Records(deps.store)
   const env: S3Env<P> = {
     store: deps.store,
-    records: createS3Records(deps.store),
+    records,
     files,
     rules: deps.policyRules,
     identify: (caller) => (caller === undefined ? undefined : deps.identify(caller)),
@@ -47,7 +50,7 @@ export function createS3Operations<P>(deps: S3OpsDeps<P>): S3Operations<P> {
     ...multipartHandlers(env),
     ...configHandlers(env),
   }
-  return { handlers: rejecting(handlers), files, swept }
+  return { handlers: rejecting(handlers), files, swept, records }
 }
 
 /** The handlers alone (see {@link createS3Operations}, which also sweeps at startup). */

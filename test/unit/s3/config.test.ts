@@ -69,7 +69,7 @@ test('Block Public Access: put (absent settings false), get, delete, NoSuchPubli
     h.call('GetPublicAccessBlock', { bucket: B }),
     'NoSuchPublicAccessBlockConfiguration',
   )
-  const lookup = createS3ResourceLookup(h.store)
+  const lookup = createS3ResourceLookup(h.ops.records)
   assert.equal(lookup.bucket(B)?.publicAccessBlock, undefined)
 })
 
@@ -150,7 +150,7 @@ test('ACLs under ObjectWriter: grants kept, a public one refused under BlockPubl
   const acl = await h.text('GetObjectAcl', { bucket: B, key: 'k' })
   assert.deepEqual(texts(acl.text, 'URI'), ['http://acs.amazonaws.com/groups/global/AllUsers'])
   assert.deepEqual(texts(acl.text, 'Permission'), ['FULL_CONTROL', 'READ'])
-  const lookup = createS3ResourceLookup(h.store)
+  const lookup = createS3ResourceLookup(h.ops.records)
   assert.deepEqual(
     lookup.object(B, 'k')?.acl.grants.map((g) => g.grantee.kind),
     ['Account', 'AllUsers'],
@@ -212,7 +212,7 @@ test('object tagging: put, get, delete (204), InvalidTag, NoSuchKey', async (t) 
     got.text,
     /<Tagging xmlns="[^"]+"><TagSet><Tag><Key>env<\/Key><Value>prod<\/Value><\/Tag><Tag><Key>team<\/Key><Value\/><\/Tag><\/TagSet><\/Tagging>$/,
   )
-  assert.deepEqual(createS3ResourceLookup(h.store).object(B, 'k')?.tags, [
+  assert.deepEqual(createS3ResourceLookup(h.ops.records).object(B, 'k')?.tags, [
     { key: 'env', value: 'prod' },
     { key: 'team', value: '' },
   ])

@@ -90,7 +90,7 @@ test('replacing an object removes the old file after the new row commits', async
 test('rows are read once per store generation: every write applies to the very next read', async (t) => {
   const h = harness(t)
   await makeBucket(h)
-  const lookup = createS3ResourceLookup(h.store)
+  const lookup = createS3ResourceLookup(h.ops.records)
   await put(h, 'k', 'one')
   assert.equal((await get(h, 'k')).data, 'one')
   assert.equal((await get(h, 'k')).data, 'one')
