@@ -16,33 +16,20 @@
  * second each, read 5–10% low, their first requests after a moto round running on cold
  * caches); children are killed at the end, also on error.
  */
-import {
-  CreateOpenIDConnectProviderCommand,
-  CreateRoleCommand,
-  IAMClient,
-} from '@aws-sdk/client-iam'
+import { IAMClient } from '@aws-sdk/client-iam'
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { HttpRequest as SmithyRequest } from '@smithy/types'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { Agent as HttpAgent } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Sha256, wireQuery } from '../test/unit/aws/signing.js'
 import { startUp, stopUp } from '../test/e2e/up-process.js'
+import { issuerThumbprint, serviceAccountToken, webIdentityRole } from './_chain.js'
 import type { LoadSpec } from './_load.js'
-import {
-  compare,
-  irsa,
-  once,
-  pairedRatio,
-  readEnv,
-  row,
-  startMoto,
-  stopAll,
-  target,
-} from './_procs.js'
+import { compare, once, pairedRatio, readEnv, row, startMoto, stopAll, target } from './_procs.js'
 
 const CONCURRENCY = 16
 const ROUNDS = 6
@@ -105,46 +92,13 @@ async function roleSession(
   admin: Keys,
 ): Promise<Keys> {
   const iam = new IAMClient({ endpoint, region: REGION, credentials: admin })
-  const thumbprint = (
-    await irsa([
-      'oidc',
-      'thumbprint',
-      issuer,
-      '--ca',
-      join(dataDir, 'ca.pem'),
-      '--output',
-      'thumbprint',
-    ])
-  ).trim()
-  const provider = await iam.send(
-    new CreateOpenIDConnectProviderCommand({
-      Url: issuer,
-      ClientIDList: ['sts.amazonaws.com'],
-      ThumbprintList: [thumbprint],
-    }),
-  )
-  const hostPath = issuer.replace(/^https:\/\//, '')
-  const role = await iam.send(
-    new CreateRoleCommand({
-      RoleName: 'reader',
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Federated: provider.OpenIDConnectProviderArn },
-            Action: 'sts:AssumeRoleWithWebIdentity',
-            Condition: {
-              StringEquals: {
-                [`${hostPath}:sub`]: 'system:serviceaccount:default:reader',
-                [`${hostPath}:aud`]: 'sts.amazonaws.com',
-              },
-            },
-          },
-        ],
-      }),
-    }),
-  )
+  const thumbprint = await issuerThumbprint(issuer, dataDir)
+  const roleArn = await webIdentityRole(iam, {
+    issuer,
+    thumbprint,
+    role: 'reader',
+    serviceAccount: 'reader',
+  })
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: 'reader',
@@ -157,29 +111,11 @@ async function roleSession(
       }),
     }),
   )
-  const sa = join(dir, 'sa.yaml')
-  writeFileSync(
-    sa,
-    `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: reader\n  namespace: default\n  annotations:\n    eks.amazonaws.com/role-arn: ${role.Role?.Arn ?? ''}\n`,
-  )
-  await irsa(['apply', '-f', sa, '--data-dir', dataDir])
-  const token = (
-    await irsa([
-      'create',
-      'token',
-      'reader',
-      '-n',
-      'default',
-      '--cluster',
-      'local',
-      '--data-dir',
-      dataDir,
-    ])
-  ).trim()
+  const token = await serviceAccountToken(dir, dataDir, 'reader', roleArn)
   const sts = new STSClient({ endpoint, region: REGION, credentials: admin })
   const out = await sts.send(
     new AssumeRoleWithWebIdentityCommand({
-      RoleArn: role.Role?.Arn,
+      RoleArn: roleArn,
       RoleSessionName: 'bench',
       WebIdentityToken: token,
     }),

@@ -23,11 +23,7 @@
  * and leaves the profile in DIR; `BENCH_UP_ONLY=sts|webhook` runs only that part (so a
  * profile shows one surface), with an empty table for the others.
  */
-import {
-  IAMClient,
-  CreateOpenIDConnectProviderCommand,
-  CreateRoleCommand,
-} from '@aws-sdk/client-iam'
+import { IAMClient } from '@aws-sdk/client-iam'
 import { SimulateCustomPolicyCommand, type ContextEntry } from '@aws-sdk/client-iam'
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -42,6 +38,7 @@ import {
   systemClock,
 } from '../src/core/index.js'
 import { review as reviewOf } from '../test/unit/webhook-server/helpers.js'
+import { issuerThumbprint, serviceAccountToken, webIdentityRole } from './_chain.js'
 import { load as runLoad, median, percentile, type LoadSpec, type Round } from './_load.js'
 import {
   compare as compareRounds,
@@ -51,7 +48,6 @@ import {
   stopAll,
   track,
   type Stats,
-  irsa,
   irsaBin,
   readEnv,
   row,
@@ -255,71 +251,11 @@ export async function run(): Promise<string> {
       secretAccessKey: env['AWS_SECRET_ACCESS_KEY'] ?? '',
     }
     const iam = new IAMClient({ endpoint: up.aws, region: 'us-west-2', credentials })
-    const hostPath = up.issuer.replace(/^https:\/\//, '')
-    const thumbprint = (
-      await irsa([
-        'oidc',
-        'thumbprint',
-        up.issuer,
-        '--ca',
-        join(dataDir, 'ca.pem'),
-        '--output',
-        'thumbprint',
-      ])
-    ).trim()
-    const setUpChain = async (client: IAMClient): Promise<string> => {
-      const provider = await client.send(
-        new CreateOpenIDConnectProviderCommand({
-          Url: up.issuer,
-          ClientIDList: ['sts.amazonaws.com'],
-          ThumbprintList: [thumbprint],
-        }),
-      )
-      const role = await client.send(
-        new CreateRoleCommand({
-          RoleName: 'app',
-          AssumeRolePolicyDocument: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Principal: { Federated: provider.OpenIDConnectProviderArn },
-                Action: 'sts:AssumeRoleWithWebIdentity',
-                Condition: {
-                  StringEquals: {
-                    [`${hostPath}:sub`]: 'system:serviceaccount:default:app',
-                    [`${hostPath}:aud`]: 'sts.amazonaws.com',
-                  },
-                },
-              },
-            ],
-          }),
-        }),
-      )
-      const arn = role.Role?.Arn
-      if (arn === undefined) throw new Error('CreateRole returned no ARN')
-      return arn
-    }
+    const thumbprint = await issuerThumbprint(up.issuer, dataDir)
+    const setUpChain = (client: IAMClient): Promise<string> =>
+      webIdentityRole(client, { issuer: up.issuer, thumbprint, role: 'app', serviceAccount: 'app' })
     const roleArn = await setUpChain(iam)
-    const saFile = join(dir, 'sa.yaml')
-    writeFileSync(
-      saFile,
-      `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n  namespace: default\n  annotations:\n    eks.amazonaws.com/role-arn: ${roleArn}\n`,
-    )
-    await irsa(['apply', '-f', saFile, '--data-dir', dataDir])
-    const token = (
-      await irsa([
-        'create',
-        'token',
-        'app',
-        '-n',
-        'default',
-        '--cluster',
-        'local',
-        '--data-dir',
-        dataDir,
-      ])
-    ).trim()
+    const token = await serviceAccountToken(dir, dataDir, 'app', roleArn)
     const form = (arn: string): Buffer =>
       Buffer.from(
         new URLSearchParams({
