@@ -19,6 +19,22 @@ interface ContextFacts {
 const one = (type: ContextEntry['type'], value: string): ContextEntry => ({ type, values: [value] })
 
 /**
+ * The keys of when and from where, as every request context has them: `aws:CurrentTime`
+ * and `aws:EpochTime` from `nowMs`, and `aws:SourceIp` when the client's address is
+ * known (an IPv4-mapped IPv6 address as its IPv4 form). Set into `ctx`.
+ */
+export function addTimeAndOrigin(
+  ctx: Record<string, ContextEntry>,
+  nowMs: number,
+  sourceIp: string | undefined,
+): void {
+  ctx['aws:CurrentTime'] = one('date', iso8601(nowMs))
+  ctx['aws:EpochTime'] = one('numeric', String(Math.floor(nowMs / 1000)))
+  if (sourceIp !== undefined && sourceIp !== '')
+    ctx['aws:SourceIp'] = one('ip', sourceIp.replace(/^::ffff:/, ''))
+}
+
+/**
  * The request context AWS builds for a signed call (IAM User Guide, "AWS global condition
  * context keys"): who (`aws:PrincipalArn` — the role's ARN for a role session —,
  * `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:userid`, `aws:PrincipalTag/…`,
@@ -47,11 +63,8 @@ export function buildRequestContext(facts: ContextFacts): RequestContext {
       ctx['aws:FederatedProvider'] = one('string', p.federatedProvider)
     if (p.sourceIdentity !== undefined) ctx['aws:SourceIdentity'] = one('string', p.sourceIdentity)
   }
-  ctx['aws:CurrentTime'] = one('date', iso8601(facts.nowMs))
-  ctx['aws:EpochTime'] = one('numeric', String(Math.floor(facts.nowMs / 1000)))
+  addTimeAndOrigin(ctx, facts.nowMs, facts.sourceIp)
   ctx['aws:SecureTransport'] = one('boolean', 'false')
-  if (facts.sourceIp !== undefined && facts.sourceIp !== '')
-    ctx['aws:SourceIp'] = one('ip', facts.sourceIp.replace(/^::ffff:/, ''))
   if (facts.region !== undefined) ctx['aws:RequestedRegion'] = one('string', facts.region)
   for (const [k, v] of Object.entries(facts.extra ?? {}))
     ctx[k] = typeof v === 'string' ? one('string', v) : { type: 'stringList', values: [...v] }

@@ -1,11 +1,10 @@
+import { awsError, STS_ERRORS, type QueryContext, type ResultStruct } from '../aws/index.js'
 import {
-  awsError,
-  iso8601Seconds,
-  STS_ERRORS,
-  type QueryContext,
-  type ResultStruct,
-} from '../aws/index.js'
-import type { Authorizer, PolicyCache, Principal } from '../iam/index.js'
+  addTimeAndOrigin,
+  type Authorizer,
+  type PolicyCache,
+  type Principal,
+} from '../iam/index.js'
 import { compilePolicy, evaluate, type ContextEntry, type EvalRequest } from '../policy/index.js'
 import type { Store } from '../store/index.js'
 import { DecisionRecorder } from './decisions.js'
@@ -94,14 +93,11 @@ export function assumeRole(deps: AssumeRoleDeps, ctx: QueryContext<Principal>): 
     'aws:PrincipalArn': one('string', caller.kind === 'role-session' ? caller.roleArn : caller.arn),
     'aws:PrincipalAccount': one('string', caller.accountId),
     'aws:userid': one('string', caller.userId),
-    'aws:CurrentTime': one('date', iso8601Seconds(ctx.nowMs)),
-    'aws:EpochTime': one('numeric', String(Math.floor(ctx.nowMs / 1000))),
     'aws:SecureTransport': one('boolean', 'false'),
   }
   if (p.sourceIdentity !== undefined)
     context['sts:SourceIdentity'] = one('string', p.sourceIdentity)
-  if (ctx.sourceIp !== undefined && ctx.sourceIp !== '')
-    context['aws:SourceIp'] = one('ip', ctx.sourceIp.replace(/^::ffff:/, ''))
+  addTimeAndOrigin(context, ctx.nowMs, ctx.sourceIp)
   const ids = caller.kind === 'role-session' ? [caller.roleArn, caller.arn] : [caller.arn]
   let trust = undefined as ReturnType<typeof evaluateTrust> | undefined
   let delegated = false

@@ -1,5 +1,5 @@
-import { awsError, iso8601Seconds, STS_ERRORS, type QueryContext } from '../aws/index.js'
-import type { PolicyCache, Principal } from '../iam/index.js'
+import { awsError, STS_ERRORS, type QueryContext } from '../aws/index.js'
+import { addTimeAndOrigin, type PolicyCache, type Principal } from '../iam/index.js'
 import type { ContextEntry } from '../policy/index.js'
 import type { Role } from '../store/index.js'
 import type { VerifiedToken } from '../token/index.js'
@@ -122,15 +122,12 @@ export function webIdentityContext(i: WebIdentityContextInput): Record<string, C
     [`${url}:aud`]: one('string', i.audience),
     'aws:FederatedProvider': one('string', i.issuer.provider.arn),
     'sts:RoleSessionName': one('string', i.name),
-    'aws:CurrentTime': one('date', iso8601Seconds(ctx.nowMs)),
-    'aws:EpochTime': one('numeric', String(Math.floor(ctx.nowMs / 1000))),
     'aws:SecureTransport': one('boolean', 'false'),
   }
   const amr = stringList(claims['amr'])
   if (amr !== undefined) context[`${url}:amr`] = { type: 'stringList', values: amr }
   if (typeof claims['azp'] === 'string') context[`${url}:azp`] = one('string', claims['azp'])
-  if (ctx.sourceIp !== undefined && ctx.sourceIp !== '')
-    context['aws:SourceIp'] = one('ip', ctx.sourceIp.replace(/^::ffff:/, ''))
+  addTimeAndOrigin(context, ctx.nowMs, ctx.sourceIp)
   if (session.sourceIdentity !== undefined)
     context['sts:SourceIdentity'] = one('string', session.sourceIdentity)
   if (session.tags.length > 0) {

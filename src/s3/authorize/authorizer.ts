@@ -1,6 +1,7 @@
 import { awsError, S3_ERRORS } from '../../aws/index.js'
 import type { Clock } from '../../core/index.js'
 import {
+  addTimeAndOrigin,
   buildRequestContext,
   explanationReasons,
   PolicyCache,
@@ -59,15 +60,10 @@ function resolve(q: S3AuthQuestion<unknown>): Resolved {
   return { auth, resource, bucketName: bucket, key, bucketScoped }
 }
 
-const one = (type: ContextEntry['type'], value: string): ContextEntry => ({ type, values: [value] })
-
 /** The global keys of an anonymous request: time and origin only. */
 function anonymousContext(q: S3AuthQuestion<unknown>): Record<string, ContextEntry> {
   const ctx = Object.create(null) as Record<string, ContextEntry>
-  ctx['aws:CurrentTime'] = one('date', new Date(q.nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'))
-  ctx['aws:EpochTime'] = one('numeric', String(Math.floor(q.nowMs / 1000)))
-  if (q.sourceIp !== undefined && q.sourceIp !== '')
-    ctx['aws:SourceIp'] = one('ip', q.sourceIp.replace(/^::ffff:/, ''))
+  addTimeAndOrigin(ctx, q.nowMs, q.sourceIp)
   return ctx
 }
 
